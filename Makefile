@@ -1,0 +1,44 @@
+# Two commands set everything up on a fresh machine with Python 3.11: `make demo` and `make test`.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+N ?= 1000000
+export LMS_WAREHOUSE_PATH ?= warehouse/lms.duckdb
+export DBT_PROFILES_DIR := $(CURDIR)
+
+.PHONY: install demo test lint bench dagster docs clean
+
+$(STAMP): pyproject.toml
+	@$(PY) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/lms-warehouse prepare
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/lms-warehouse demo
+
+lint: install
+	$(BIN)/ruff check .
+
+test: install lint
+	@# pytest exits 5 when it collects no test: that must fail CI, never pass silently.
+	$(BIN)/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
+
+bench: install
+	$(BIN)/python -m lms_warehouse.bench --events $(N)
+
+dagster: install
+	@mkdir -p .dagster_home
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -m orchestration.definitions
+
+docs: install
+	$(BIN)/dbt docs generate --project-dir . --vars '{as_of: null}'
+	$(BIN)/dbt docs serve --project-dir . --port 8080
+
+clean:
+	rm -rf $(VENV) target logs warehouse .dagster_home

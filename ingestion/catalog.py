@@ -1,0 +1,272 @@
+"""Land the Unified.to LMS catalog (students, instructors, courses, classes) from files or the API.
+
+Each object lands whole, with its id and updated_at; an object identical to one already landed for
+the same id adds nothing, a changed one lands as a new version (append-only history). Catalog volumes
+are small, so records are checked in Python and written with one insert per entity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from ingestion.batches import BatchResult, new_batch_id, record_batch, utc_now
+from ingestion.errors import IngestError
+from ingestion.landing import CATALOG_ENTITIES, LANDING_SCHEMA, catalog_table, ensure_landing_schema
+
+if TYPE_CHECKING:
+    import httpx
+
+    from ingestion.unified_api import Sleep
+
+
+@dataclass(frozen=True)
+class CatalogResult:
+    per_entity: dict[str, BatchResult]  # only the entities that were read
+    notes: tuple[str, ...] = ()  # e.g. files that were not there
+
+    def summary(self) -> str:
+        parts = [
+            f"{entity} read {r.records_read:,} = accepted {r.accepted:,} + duplicates {r.duplicates:,} "
+            f"+ rejected {r.rejected:,}"
+            for entity, r in self.per_entity.items()
+        ]
+        line = "catalog: " + "; ".join(parts)
+        return line + ("\n  " + "; ".join(self.notes) if self.notes else "")
+
+
+@dataclass(frozen=True)
+class _Record:
+    number: int  # 1-based position in the file or across the API pages
+    value: Any
+    raw: str
+
+
+@dataclass(frozen=True)
+class _Checked:
+    accepted: list[dict[str, Any]]
+    duplicates: int
+    rejects: list[tuple[int, str, str]]  # (record number, raw text, reason)
+
+
+def ingest_catalog_dir(
+    con: duckdb.DuckDBPyConnection, directory: Path | str, *, organization_id: str = "default"
+) -> CatalogResult:
+    """Land lms_student.json, lms_instructor.json, lms_course.json and lms_class.json from one folder."""
+    folder = Path(directory).expanduser().resolve()
+    if not folder.is_dir():
+        raise IngestError(f"{directory}: no such folder; give the folder holding the lms_*.json catalog files")
+    files = {entity: folder / f"lms_{entity}.json" for entity in CATALOG_ENTITIES}
+    present = {entity: path for entity, path in files.items() if path.is_file()}
+    if not present:
+        names = ", ".join(p.name for p in files.values())
+        raise IngestError(f"{directory}: holds none of {names}; check the folder")
+    ensure_landing_schema(con)
+    results: dict[str, BatchResult] = {}
+    for entity, path in present.items():
+        records, file_error = _read_file(path)
+        results[entity] = _land_entity(con, entity, str(path), records, file_error, organization_id)
+    notes = tuple(f"no {files[e].name}: {e} skipped" for e in CATALOG_ENTITIES if e not in present)
+    return CatalogResult(results, notes)
+
+
+def ingest_catalog_api(
+    con: duckdb.DuckDBPyConnection,
+    base_url: str,
+    connection_id: str,
+    *,
+    token: str | None,
+    client: httpx.Client | None = None,
+    page_size: int = 100,
+    organization_id: str = "default",
+    sleep: Sleep | None = None,
+) -> CatalogResult:
+    """Page through every catalog entity of one connection; each entity lands only once fully fetched."""
+    import httpx  # the HTTP stack is imported only when the API is used
+
+    from ingestion.unified_api import RetryPolicy, entity_url, fetch_all
+
+    if not connection_id:
+        raise IngestError("a connection id is needed to read the catalog API")
+    policy = RetryPolicy(sleep=sleep)
+    ensure_landing_schema(con)
+    own_client = client is None
+    http = client or httpx.Client(timeout=policy.timeout_seconds, follow_redirects=True)
+    try:
+        results: dict[str, BatchResult] = {}
+        for entity in CATALOG_ENTITIES:
+            url = entity_url(base_url, connection_id, entity)
+            objects = fetch_all(http, url, token=token, page_size=page_size, policy=policy)
+            records = [_Record(n, obj, _dumps(obj)) for n, obj in enumerate(objects, start=1)]
+            results[entity] = _land_entity(con, entity, url, records, None, organization_id)
+    finally:
+        if own_client:
+            http.close()
+    return CatalogResult(results)
+
+
+def _read_file(path: Path) -> tuple[list[_Record], str | None]:
+    """The file's elements, or no records and why the file is unusable."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], f"could not read file {path.name}: {exc}"
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        return [_Record(0, None, text)], f"could not parse file {path.name} as JSON: {exc}"
+    if not isinstance(document, list):
+        return [_Record(0, None, text)], f"file {path.name} is not a JSON array of objects"
+    return [_Record(n, value, _dumps(value)) for n, value in enumerate(document, start=1)], None
+
+
+def _land_entity(
+    con: duckdb.DuckDBPyConnection,
+    entity: str,
+    source: str,
+    records: list[_Record],
+    file_error: str | None,
+    organization_id: str,
+) -> BatchResult:
+    batch_id, started_at = new_batch_id(), utc_now()
+    table = catalog_table(entity)
+    if file_error:
+        checked = _Checked([], 0, [(0, records[0].raw if records else "", file_error)])
+    else:
+        checked = _check(records, _landed_versions(con, table, records))
+    result = BatchResult(
+        batch_id, f"catalog_{entity}", (source,), max(len(records), 1) if file_error else len(records),
+        len(checked.accepted), checked.duplicates, len(checked.rejects),
+    )
+    con.execute("begin transaction")
+    try:
+        _insert_versions(con, table, checked.accepted, source, batch_id, organization_id, started_at)
+        _insert_rejects(con, entity, source, checked.rejects, batch_id, organization_id, started_at)
+        record_batch(con, result, organization_id=organization_id, started_at=started_at, finished_at=utc_now())
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return result
+
+
+def _check(records: Iterable[_Record], landed: set[tuple[str, str]]) -> _Checked:
+    seen = set(landed)
+    accepted: list[dict[str, Any]] = []
+    rejects: list[tuple[int, str, str]] = []
+    duplicates = 0
+    for record in records:
+        reason = _problem(record.value)
+        if reason:
+            rejects.append((record.number, record.raw, reason))
+            continue
+        key = (_id_text(record.value["id"]), _content_hash(record.value))
+        if key in seen:
+            duplicates += 1
+            continue
+        seen.add(key)
+        accepted.append({"id": key[0], "updated_at": _parse_time(record.value.get("updated_at")),
+                         "record_json": record.raw, "content_hash": key[1], "record_number": record.number})
+    return _Checked(accepted, duplicates, rejects)
+
+
+def _problem(value: Any) -> str | None:
+    if not isinstance(value, dict):
+        return "not a JSON object"
+    record_id = value.get("id")
+    if isinstance(record_id, bool) or not isinstance(record_id, str | int | float) or not str(record_id).strip():
+        return "missing or empty id"
+    updated_at = value.get("updated_at")
+    if updated_at is not None and _parse_time(updated_at) is None:
+        return f"updated_at is not an ISO-8601 timestamp: {updated_at!r}"
+    return None
+
+
+def _landed_versions(con: duckdb.DuckDBPyConnection, table: str, records: Sequence[_Record]) -> set[tuple[str, str]]:
+    ids = sorted({_id_text(r.value["id"]) for r in records if _problem(r.value) is None})
+    if not ids:
+        return set()
+    rows = con.execute(f"select id, content_hash from {table} where id in (select unnest(?::varchar[]))", [ids])
+    return {(row[0], row[1]) for row in rows.fetchall()}
+
+
+def _insert_versions(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    rows: list[dict[str, Any]],
+    source: str,
+    batch_id: str,
+    organization_id: str,
+    loaded_at: datetime,
+) -> None:
+    import pyarrow as pa  # imported here so that importing the ingestion package stays cheap
+
+    if not rows:
+        return
+    versions = pa.Table.from_pylist(rows, schema=pa.schema([
+        ("id", pa.string()), ("updated_at", pa.timestamp("us")), ("record_json", pa.string()),
+        ("content_hash", pa.string()), ("record_number", pa.int64()),
+    ]))
+    con.register("_ingest_catalog_versions", versions)
+    try:
+        con.execute(
+            f"insert into {table} select id, updated_at, record_json, content_hash, ?, ?, record_number, ?, ? "
+            "from _ingest_catalog_versions",
+            [organization_id, source, batch_id, loaded_at],
+        )
+    finally:
+        con.unregister("_ingest_catalog_versions")
+
+
+def _insert_rejects(
+    con: duckdb.DuckDBPyConnection,
+    entity: str,
+    source: str,
+    rejects: list[tuple[int, str, str]],
+    batch_id: str,
+    organization_id: str,
+    rejected_at: datetime,
+) -> None:
+    """reject_key = md5(raw) '#' occurrence of that raw text in the source: a re-read adds nothing."""
+    occurrences: dict[str, int] = {}
+    for number, raw, reason in rejects:
+        digest = hashlib.md5(raw.encode("utf-8")).hexdigest()
+        occurrences[digest] = occurrences.get(digest, 0) + 1
+        key = f"{digest}#{occurrences[digest]}"
+        con.execute(
+            f"insert into {LANDING_SCHEMA}.catalog_rejects "
+            "select ?, ?, ?, ?, ?, ?, ?, ?, ? where not exists "
+            f"(select 1 from {LANDING_SCHEMA}.catalog_rejects where entity = ? and reject_key = ?)",
+            [entity, source, number, raw, reason, key, organization_id, batch_id, rejected_at, entity, key],
+        )
+
+
+def _content_hash(value: dict[str, Any]) -> str:
+    """Key order does not make a new version; any changed value does."""
+    return hashlib.md5(json.dumps(value, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _id_text(value: Any) -> str:
+    return str(value)
+
+
+def _parse_time(value: Any) -> datetime | None:
+    """ISO-8601 text as naive UTC; a value without offset is read as UTC."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed

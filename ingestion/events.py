@@ -1,0 +1,463 @@
+"""Land learner events: read files with DuckDB, validate and de-duplicate them with set-based SQL.
+
+One call is one batch. Every record read ends up in exactly one place: `landing.lms_events` (accepted),
+nowhere but the counts (a duplicate of a landed event), or `landing.lms_event_rejects` (with a reason).
+All landing writes of a batch happen in one transaction, so a crash never leaves half a batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from ingestion import tally
+from ingestion.batches import BatchResult, new_batch_id, record_batch, utc_now
+from ingestion.landing import LANDING_SCHEMA, ensure_landing_schema
+from ingestion.readers import FileFailure, SourceFile, discover, load_file, sql_literal
+
+KIND = "events"
+_STAGING = "_ingest_ev_staging"
+_ROWS = "_ingest_ev_rows"
+_VERDICT = "_ingest_ev_verdict"
+_TALLY = "_ingest_ev_tally"
+_FILE_REJECTS = "_ingest_ev_file_rejects"
+_TEMP_OBJECTS = (("view", _ROWS), ("table", _VERDICT), ("table", _FILE_REJECTS), ("table", _STAGING))
+
+Progress = Callable[[str], None]
+
+_STAGING_DDL = f"""
+create or replace temp table {_STAGING} (
+    file_idx        integer not null,
+    rn              bigint,   -- null: the fast line reader's row, positioned by rowid within its file
+    raw             varchar,
+    blank           boolean,  -- a blank JSON Lines line: neither a record nor counted
+    is_tally        boolean,
+    reason          varchar,  -- null for a valid record
+    id              varchar,
+    type            varchar,
+    student_id      varchar,
+    course_id       varchar,
+    class_id        varchar,
+    occurred_at     timestamp,
+    payload_json    varchar,
+    context_json    varchar,
+    version         integer,
+    organization_id varchar,
+    content_hash    varchar
+)
+"""
+
+# Helpers over the text of JSON scalars. json_transform hands every scalar over as VARCHAR (numbers as
+# their JSON text, booleans as 'true'/'false'), which is far cheaper than asking json_type per field.
+_MACROS = """
+create or replace temp macro _ing_present(s) as case
+    when s is null then false when ascii(s) > 32 then true else trim(s, ' ' || chr(9) || chr(10) || chr(13)) <> ''
+end;
+create or replace temp macro _ing_num(s) as case
+    when left(s, 1) in ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '-', '+', '.', ' ')
+         and isfinite(try_cast(s as double)) then try_cast(s as double)
+end;
+create or replace temp macro _ing_bool(s) as case when lower(s) in ('true', 'false') then lower(s) = 'true' end;
+create or replace temp macro _ing_is_object(j) as left(j::varchar, 1) = '{';
+create or replace temp macro _ing_obj(direct, text_form) as case
+    when direct is not null then case when _ing_is_object(direct) then direct end
+    when text_form is null then null
+    when _ing_is_object(text_form) then text_form
+    when left(text_form::varchar, 1) = '"' and json_valid(text_form ->> '$')
+        then case when json_type(text_form ->> '$') = 'OBJECT' then json(text_form ->> '$') end
+end;
+create or replace temp macro _ing_obj_error(name, direct, text_form, obj) as case
+    when direct is not null and obj is null then name || ' is not a JSON object'
+    when direct is null and text_form is not null and obj is null
+        then name || '_json is not a JSON object (expected JSON text holding an object)'
+end;
+create or replace temp macro _ing_utc(s) as case
+    when contains(substr(s, 11), '+') or contains(substr(s, 11), '-') then timezone('UTC', try_cast(s as timestamptz))
+    else coalesce(try_cast(s as timestamp), timezone('UTC', try_cast(s as timestamptz)))
+end;
+create or replace temp macro _ing_norm(s) as case
+    when s is null then 'null'
+    when _ing_num(s) is not null then _ing_num(s)::varchar
+    when lower(s) in ('true', 'false') then lower(s)
+    else s
+end;
+create or replace temp macro _ing_canon(obj) as coalesce(list_aggr(list_sort(list_transform(
+    map_entries(json_transform(obj, '"MAP(VARCHAR, VARCHAR)"')),
+    e -> to_json(e.key)::varchar || '=' || _ing_norm(e.value))), 'string_agg', ','), '');
+create or replace temp macro _ing_canonical(r) as concat_ws(chr(31), r.type, r.student_id,
+    coalesce(r.course_id, chr(0)), coalesce(r.class_id, chr(0)), epoch_us(r.occurred_at)::varchar,
+    _ing_canon(r.payload_json), coalesce(_ing_canon(r.context_json), ''), r.version::varchar, r.organization_id);
+"""
+
+_PAYLOAD_SHAPE = (
+    '{"position":"VARCHAR","duration":"VARCHAR","score":"VARCHAR","max_score":"VARCHAR","passed":"VARCHAR"}'
+)
+_RECORD_SHAPE = (
+    '{"id":"VARCHAR","type":"VARCHAR","student_id":"VARCHAR","course_id":"VARCHAR","class_id":"VARCHAR",'
+    '"occurred_at":"VARCHAR","payload":"JSON","payload_json":"JSON","context":"JSON","context_json":"JSON",'
+    '"version":"VARCHAR","organization_id":"VARCHAR","eventType":"VARCHAR"}'
+)
+_WS = "' ' || chr(9) || chr(10) || chr(13)"
+
+# The whole validation of a record, in priority order: the first failing rule is its reason.
+_CLASSIFY_SQL = f"""
+with src as (__SOURCE__),
+base as (
+    select file_idx, rn, raw, c, early_error,
+           case when raw is null then true
+                when left(raw, 1) in (' ', chr(9), chr(13)) then trim(raw, {_WS}) = ''
+                else false end as blank
+    from src
+),
+parsed as (
+    -- try(): malformed JSON gives null instead of failing the whole statement.
+    select *, case when not blank and early_error is null then try(json_transform(c, '{_RECORD_SHAPE}')) end as f
+    from base
+),
+vals as (
+    select *,
+        case when f is null then false
+             when starts_with(c, '{{') then true
+             else left(ltrim(c, {_WS}), 1) = '{{' end as is_object,
+        coalesce(f.eventType is not null and f.type is null, false) as is_tally,
+        f.id as id_text, f.type as type_text, f.student_id as student_text,
+        f.occurred_at as occurred_text,
+        _ing_obj(f.payload, f.payload_json) as payload_obj,
+        _ing_obj(f.context, f.context_json) as context_obj,
+        _ing_num(f.version) as version_num
+    from parsed
+),
+typed as (
+    select *,
+        _ing_utc(occurred_text) as occurred_ts,
+        case when payload_obj is not null then json_transform(payload_obj, '{_PAYLOAD_SHAPE}') end as pf
+    from vals
+),
+measured as (
+    select *,
+        _ing_num(pf.position) as position, _ing_num(pf.duration) as duration,
+        _ing_num(pf.score) as score, _ing_num(pf.max_score) as max_score, _ing_bool(pf.passed) as passed
+    from typed
+),
+judged as (
+    select *, case
+        when blank then null
+        when early_error is not null then early_error
+        when f is null then 'not valid JSON'
+        when not is_object then 'not a JSON object (got ' || case json_type(c)
+            when 'ARRAY' then 'an array' when 'VARCHAR' then 'a string' when 'BOOLEAN' then 'a boolean'
+            when 'NULL' then 'null' else 'a number' end || ')'
+        when not _ing_present(id_text) then 'missing or empty id'
+        when not _ing_present(type_text) then 'missing or empty type'
+        when not _ing_present(student_text) then 'missing or empty student_id'
+        when not _ing_present(occurred_text) then 'missing or empty occurred_at'
+        when occurred_ts is null then 'occurred_at is not an ISO-8601 timestamp: ' || occurred_text
+        when f.version is not null and not coalesce(
+                version_num = floor(version_num) and version_num between 1 and 2147483647, false)
+            then 'version must be a positive integer (got ' || f.version || ')'
+        when _ing_obj_error('payload', f.payload, f.payload_json, payload_obj) is not null
+            then _ing_obj_error('payload', f.payload, f.payload_json, payload_obj)
+        when _ing_obj_error('context', f.context, f.context_json, context_obj) is not null
+            then _ing_obj_error('context', f.context, f.context_json, context_obj)
+        when type_text = 'VIDEO_PING' and (position is null or duration is null)
+            then 'VIDEO_PING payload needs numeric position and duration'
+        when type_text = 'VIDEO_PING' and (position < 0 or duration < 0)
+            then 'VIDEO_PING position and duration must not be negative'
+        when type_text = 'VIDEO_PING' and duration = 0 then 'VIDEO_PING duration must be greater than 0'
+        when type_text = 'QUIZ_SUBMIT' and (score is null or max_score is null)
+            then 'QUIZ_SUBMIT payload needs numeric score and max_score'
+        when type_text = 'QUIZ_SUBMIT' and score < 0 then 'QUIZ_SUBMIT score must not be negative'
+        when type_text = 'QUIZ_SUBMIT' and max_score <= 0 then 'QUIZ_SUBMIT max_score must be greater than 0'
+        when type_text = 'QUIZ_SUBMIT' and score > max_score then 'QUIZ_SUBMIT score is greater than max_score'
+        when type_text = 'QUIZ_SUBMIT' and passed is null
+            then 'QUIZ_SUBMIT payload needs passed as a boolean (true/false or "true"/"false")'
+    end as reason
+    from measured
+),
+landable as (
+    select *,
+        case when _ing_present(f.course_id) then f.course_id end as course_id,
+        case when _ing_present(f.class_id) then f.class_id end as class_id,
+        coalesce(case when _ing_present(f.organization_id) then f.organization_id end, __ORGANIZATION__)
+            as organization_id,
+        coalesce(version_num::integer, 1) as version
+    from judged
+)
+select file_idx, rn, raw, blank, is_tally, reason,
+    id_text, type_text, student_text, course_id, class_id, occurred_ts,
+    coalesce(payload_obj::varchar, '{{}}'), context_obj::varchar, version, organization_id,
+    case when reason is null then md5(concat_ws(chr(31), type_text, student_text,
+        coalesce(course_id, chr(0)), coalesce(class_id, chr(0)), epoch_us(occurred_ts)::varchar,
+        coalesce(payload_obj::varchar, '{{}}'), coalesce(context_obj::varchar, chr(0)), version::varchar,
+        organization_id)) end
+from landable
+"""
+
+# The staging rows that are records, with their file and 1-based position. File paths and the fast
+# reader's rowid offsets are inlined as list literals: cheaper than joining a files table per row.
+_ROWS_VIEW = f"""
+create or replace temp view {_ROWS} as
+select s.rowid as srow, s.file_idx, coalesce(s.rn, s.rowid - __FIRST_ROWIDS__[s.file_idx + 1] + 1) as record_number,
+       __PATHS__[s.file_idx + 1] as source_file, s.raw, s.is_tally, s.reason, s.id, s.type, s.student_id,
+       s.course_id, s.class_id, s.occurred_at, s.payload_json, s.context_json, s.version, s.organization_id,
+       s.content_hash
+from {_STAGING} s
+where not s.blank
+"""
+
+# Only records whose id is already landed or repeats within the batch get a verdict row; all other valid
+# records are accepted, which keeps the common case to a cheap semi-join. Equal content hashes mean equal
+# content; unequal ones are confirmed by comparing the canonical content (keys sorted, numbers as numbers).
+_VERDICT_SQL = f"""
+create or replace temp table {_VERDICT} as
+with valid as (
+    select srow, file_idx, record_number, id, content_hash from {_ROWS} where reason is null
+),
+-- Grouping by a 64-bit hash is much cheaper than by the id text; a collision only adds a candidate.
+repeated as (select hash(id) as h from valid group by h having count(*) > 1),
+landed as (
+    select e.id, e.content_hash, e.type, e.student_id, e.course_id, e.class_id, e.occurred_at, e.payload_json,
+           e.context_json, e.version, e.organization_id
+    from {LANDING_SCHEMA}.lms_events e semi join valid v on v.id = e.id
+    qualify row_number() over (partition by e.id order by e.loaded_at, e.batch_id, e.record_number) = 1
+),
+ranked as (
+    select v.srow, row_number() over w as position, first_value(v.srow) over w as first_srow
+    from valid v semi join repeated r on r.h = hash(v.id)
+    window w as (partition by v.id order by v.file_idx, v.record_number)
+),
+candidates as (
+    select v.srow from valid v semi join landed l on l.id = v.id
+    union
+    select srow from ranked
+),
+content as (
+    select srow, id, content_hash, type, student_id, course_id, class_id, occurred_at, payload_json, context_json,
+           version, organization_id
+    from {_ROWS} semi join candidates using (srow)
+),
+matched as (
+    select v, l, fv, r.position as position
+    from content v
+    left join landed l on l.id = v.id
+    left join ranked r on r.srow = v.srow
+    left join content fv on fv.srow = r.first_srow
+),
+-- CASE, not OR: the canonical form is computed only when the hashes differ.
+judged as (
+    select v.srow as srow, v.id as id, case
+        when l.id is not null then case
+            when l.content_hash = v.content_hash then 'duplicate'
+            when _ing_canonical(l) = _ing_canonical(v) then 'duplicate'
+            else 'conflict' end
+        when position = 1 then 'accepted'
+        when fv.content_hash = v.content_hash then 'duplicate'
+        when _ing_canonical(fv) = _ing_canonical(v) then 'duplicate'
+        else 'conflict' end as status,
+        l.id is not null as landed_before
+    from matched
+)
+select srow, status, case
+    when status = 'conflict' and landed_before then
+        'conflicting duplicate: id ' || id || ' was already landed with different content'
+    when status = 'conflict' then
+        'conflicting duplicate: id ' || id || ' appears earlier in this batch with different content'
+    end as reason
+from judged
+"""
+
+_COUNTS_SQL = f"""
+select count(*),
+       count(*) filter (where r.reason is null and coalesce(v.status, 'accepted') = 'accepted'),
+       count(*) filter (where r.reason is null and v.status = 'duplicate'),
+       count(*) filter (where r.reason is not null or v.status = 'conflict')
+from {_ROWS} r left join {_VERDICT} v using (srow)
+"""
+
+_INSERT_EVENTS_SQL = f"""
+insert into {LANDING_SCHEMA}.lms_events
+select r.id, r.type, r.student_id, r.course_id, r.class_id, r.occurred_at, r.payload_json, r.context_json,
+       r.version, r.organization_id, r.content_hash, r.raw, r.source_file, r.record_number, $batch, $now
+from {_ROWS} r __HELD_BACK__
+where r.reason is null
+"""
+_HELD_BACK = f"anti join (select srow from {_VERDICT} where status <> 'accepted') v on v.srow = r.srow"
+
+# reject_key = md5(raw) '#' occurrence of that raw text in its file: a re-read adds nothing new.
+_INSERT_REJECTS_SQL = f"""
+insert into {LANDING_SCHEMA}.lms_event_rejects
+with rejected as (
+    select r.file_idx, r.source_file, r.record_number, r.raw, coalesce(r.reason, v.reason) as reason,
+           coalesce(r.organization_id, $organization) as organization_id
+    from {_ROWS} r left join {_VERDICT} v using (srow)
+    where r.reason is not null or v.status = 'conflict'
+),
+keyed as (
+    select *, md5(coalesce(raw, '')) || '#'
+              || row_number() over (partition by file_idx, md5(coalesce(raw, '')) order by record_number)
+              as reject_key
+    from rejected
+    union all
+    select file_idx, source_file, 0, null, reason, $organization, reject_key from {_FILE_REJECTS}
+),
+fresh as (
+    select * from keyed k anti join {LANDING_SCHEMA}.lms_event_rejects x on x.reject_key = k.reject_key
+    qualify row_number() over (partition by k.reject_key order by k.file_idx, k.record_number) = 1
+)
+select source_file, record_number, raw, reason, reject_key, organization_id, $batch, $now from fresh
+"""
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    paths: tuple[str, ...]
+    first_rowids: tuple[int, ...]  # staging rowid of each file's first line, for the fast reader's rows
+    failures: tuple[FileFailure, ...]
+
+
+def ingest_event_paths(
+    con: duckdb.DuckDBPyConnection,
+    paths: Sequence[Path | str],
+    *,
+    organization_id: str = "default",
+    quiz_catalog: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> BatchResult:
+    """Land every record of the given files and folders as one batch; return its reconciled counts."""
+    say = progress or (lambda _line: None)
+    ensure_landing_schema(con)
+    found = discover([paths] if isinstance(paths, str | Path) else paths)
+    skipped = f" (skipped {found.skipped} with unsupported extensions)" if found.skipped else ""
+    say(f"found {len(found.files)} event file(s){skipped}")
+    batch_id, started_at = new_batch_id(), utc_now()
+    with _utc_session(con), _temp_objects(con):
+        _prepare(con)
+        loaded = _load_all(con, found.files, organization_id, say)
+        con.execute(_rows_view_sql(loaded))
+        _convert_tally(con, organization_id, quiz_catalog, say)
+        result = _land(con, batch_id, loaded, organization_id, started_at)
+    say(result.summary())
+    return result
+
+
+def _prepare(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(_MACROS)
+    con.execute(_STAGING_DDL)
+    con.execute(f"create or replace temp table {_FILE_REJECTS} "
+                "(file_idx integer, source_file varchar, reason varchar, reject_key varchar)")
+
+
+def _load_all(
+    con: duckdb.DuckDBPyConnection, files: Sequence[SourceFile], organization_id: str, say: Progress
+) -> _Loaded:
+    failures: list[FileFailure] = []
+    first_rowids: list[int] = []
+    org = sql_literal(organization_id)
+
+    def insert(source_sql: str) -> None:
+        con.execute(_classify_into_staging(source_sql, org))
+
+    for file_idx, source in enumerate(files):
+        failure = load_file(con, file_idx, source, insert)
+        # file_idx only grows, so zone maps confine this scan to the file's own rows.
+        first_rowid, count = con.execute(
+            f"select coalesce(min(rowid), 0), count(*) filter (where not blank) from {_STAGING} "
+            "where file_idx = ?", [file_idx]
+        ).fetchone()
+        first_rowids.append(first_rowid)
+        if failure:
+            failures.append(failure)
+            con.execute(f"insert into {_FILE_REJECTS} values (?, ?, ?, ?)",
+                        [file_idx, str(failure.path), failure.reason, failure.key])
+            say(failure.reason)
+        else:
+            say(f"read {source.path.name}: {count:,} record(s)")
+    return _Loaded(tuple(str(f.path) for f in files), tuple(first_rowids), tuple(failures))
+
+
+def _rows_view_sql(loaded: _Loaded) -> str:
+    paths = "(cast([" + ", ".join(sql_literal(p) for p in loaded.paths) + "] as varchar[]))"
+    first_rowids = "(cast([" + ", ".join(str(r) for r in loaded.first_rowids) + "] as bigint[]))"
+    return _ROWS_VIEW.replace("__FIRST_ROWIDS__", first_rowids).replace("__PATHS__", paths)
+
+
+def _convert_tally(
+    con: duckdb.DuckDBPyConnection, organization_id: str, quiz_catalog: Path | None, say: Progress
+) -> None:
+    """Swap each Tally delivery's row for the canonical QUIZ_SUBMIT it stands for, validated the same way."""
+    deliveries = con.execute(f"select file_idx, record_number, raw from {_ROWS} where is_tally").fetchall()
+    if not deliveries:
+        return
+    import pyarrow as pa  # only this rarer path needs it; keeps the import cheap
+
+    catalog = tally.load_quiz_catalog(Path(quiz_catalog) if quiz_catalog is not None else None)
+    converted = [tally.convert_raw(raw, catalog) for _, _, raw in deliveries]
+    table = pa.table({
+        "file_idx": pa.array([d[0] for d in deliveries], pa.int32()),
+        "rn": pa.array([d[1] for d in deliveries], pa.int64()),
+        "raw": pa.array([d[2] for d in deliveries], pa.string()),
+        "c": pa.array([canon for canon, _ in converted], pa.string()),
+        "early_error": pa.array([error for _, error in converted], pa.string()),
+    })
+    con.register(_TALLY, table)
+    try:
+        con.execute(f"delete from {_STAGING} where is_tally")
+        con.execute(_classify_into_staging(f"select * from {_TALLY}", sql_literal(organization_id)))
+    finally:
+        con.unregister(_TALLY)
+    say(f"converted {len(deliveries)} Tally deliver{'y' if len(deliveries) == 1 else 'ies'}")
+
+
+def _classify_into_staging(source_sql: str, organization_literal: str) -> str:
+    query = _CLASSIFY_SQL.replace("__SOURCE__", source_sql).replace("__ORGANIZATION__", organization_literal)
+    return f"insert into {_STAGING} {query}"
+
+
+def _land(
+    con: duckdb.DuckDBPyConnection, batch_id: str, loaded: _Loaded, organization_id: str, started_at: datetime
+) -> BatchResult:
+    """Verdicts, counts and every landing write of the batch, all in one transaction."""
+    failures = len(loaded.failures)
+    params = {"batch": batch_id, "now": started_at, "organization": organization_id}
+    con.execute("begin transaction")
+    try:
+        con.execute(_VERDICT_SQL)
+        read, accepted, duplicates, rejected = con.execute(_COUNTS_SQL).fetchone()
+        # The anti-join costs a pass over every row, so it runs only when a valid record is held back.
+        (held_back,) = con.execute(f"select count(*) from {_VERDICT} where status <> 'accepted'").fetchone()
+        insert_events = _INSERT_EVENTS_SQL.replace("__HELD_BACK__", _HELD_BACK if held_back else "")
+        con.execute(insert_events, {k: params[k] for k in ("batch", "now")})
+        con.execute(_INSERT_REJECTS_SQL, params)
+        result = BatchResult(batch_id, KIND, loaded.paths, read + failures, accepted, duplicates,
+                             rejected + failures)
+        record_batch(con, result, organization_id=organization_id, started_at=started_at, finished_at=utc_now())
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return result
+
+
+@contextmanager
+def _utc_session(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Timestamps without an offset are UTC: the session time zone decides that for the cast."""
+    previous = con.execute("select current_setting('TimeZone')").fetchone()[0]
+    con.execute("set TimeZone = 'UTC'")
+    try:
+        yield
+    finally:
+        con.execute(f"set TimeZone = {sql_literal(previous)}")
+
+
+@contextmanager
+def _temp_objects(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        for kind, name in _TEMP_OBJECTS:
+            con.execute(f"drop {kind} if exists {name}")

@@ -1,0 +1,108 @@
+"""The landing schema: append-only tables that hold source records exactly as received.
+
+This module is the contract between ingestion (which writes these tables) and dbt (whose
+sources read them). Nothing here is ever updated or deleted by a normal run.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+LANDING_SCHEMA = "landing"
+
+CATALOG_ENTITIES: tuple[str, ...] = ("student", "instructor", "course", "class")
+
+
+def catalog_table(entity: str) -> str:
+    """Landing table of one Unified.to catalog entity, e.g. `landing.catalog_students`."""
+    plural = "classes" if entity == "class" else f"{entity}s"
+    return f"{LANDING_SCHEMA}.catalog_{plural}"
+
+
+_EVENTS_DDL = f"""
+create table if not exists {LANDING_SCHEMA}.lms_events (
+    id              varchar   not null,  -- the event's own id (unique in this table)
+    type            varchar   not null,
+    student_id      varchar   not null,
+    course_id       varchar,
+    class_id        varchar,
+    occurred_at     timestamp not null,  -- UTC; an input without offset is read as UTC
+    payload_json    varchar   not null,  -- the payload object as JSON text ('{{}}' when absent)
+    context_json    varchar,             -- the context object as JSON text, or null
+    version         integer   not null,  -- schema version of the event, default 1
+    organization_id varchar   not null,  -- tenant: the record's own field, else the CLI's, else 'default'
+    content_hash    varchar   not null,  -- md5 of the content as landed; equal = duplicate, else compared canonically
+    raw_json        varchar   not null,  -- the record exactly as received (a Tally delivery stays whole)
+    source_file     varchar   not null,
+    record_number   bigint    not null,  -- 1-based position of the record in its source file
+    batch_id        varchar   not null,
+    loaded_at       timestamp not null
+)
+"""
+
+_EVENT_REJECTS_DDL = f"""
+create table if not exists {LANDING_SCHEMA}.lms_event_rejects (
+    source_file     varchar   not null,
+    record_number   bigint    not null,
+    raw_text        varchar,
+    reason          varchar   not null,
+    reject_key      varchar   not null,  -- identifies the bad record so a re-ingest does not add it again
+    organization_id varchar   not null,
+    batch_id        varchar   not null,
+    rejected_at     timestamp not null
+)
+"""
+
+_CATALOG_DDL = """
+create table if not exists {table} (
+    id              varchar   not null,
+    updated_at      timestamp,           -- the record's own updated_at (UTC); later wins in staging
+    record_json     varchar   not null,  -- the Unified.to object exactly as received
+    content_hash    varchar   not null,
+    organization_id varchar   not null,
+    source_file     varchar   not null,
+    record_number   bigint    not null,
+    batch_id        varchar   not null,
+    loaded_at       timestamp not null
+)
+"""
+
+_CATALOG_REJECTS_DDL = f"""
+create table if not exists {LANDING_SCHEMA}.catalog_rejects (
+    entity          varchar   not null,
+    source_file     varchar   not null,
+    record_number   bigint    not null,
+    raw_text        varchar,
+    reason          varchar   not null,
+    reject_key      varchar   not null,
+    organization_id varchar   not null,
+    batch_id        varchar   not null,
+    rejected_at     timestamp not null
+)
+"""
+
+_BATCHES_DDL = f"""
+create table if not exists {LANDING_SCHEMA}.ingest_batches (
+    batch_id        varchar   not null,
+    kind            varchar   not null,  -- events | catalog | ...
+    sources         varchar   not null,  -- what was read: paths or a URL
+    organization_id varchar   not null,
+    started_at      timestamp not null,
+    finished_at     timestamp not null,
+    records_read    bigint    not null,
+    accepted        bigint    not null,
+    duplicates      bigint    not null,
+    rejected        bigint    not null   -- read = accepted + duplicates + rejected
+)
+"""
+
+
+def ensure_landing_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the landing schema and its tables when they do not exist yet (idempotent)."""
+    con.execute(f"create schema if not exists {LANDING_SCHEMA}")
+    con.execute(_EVENTS_DDL)
+    con.execute(_EVENT_REJECTS_DDL)
+    for entity in CATALOG_ENTITIES:
+        con.execute(_CATALOG_DDL.format(table=catalog_table(entity)))
+    con.execute(_CATALOG_REJECTS_DDL)
+    con.execute(_BATCHES_DDL)

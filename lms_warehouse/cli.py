@@ -1,0 +1,172 @@
+"""`lms-warehouse`: ingest, build, run and demo the learning-analytics warehouse."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ingestion.errors import IngestError
+from lms_warehouse.timeutil import AsOfError, parse_as_of
+
+
+class CommandError(Exception):
+    """A failure the user can act on; its text is printed as one line."""
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
+def _progress(line: str) -> None:
+    print(f"  {line}", file=sys.stderr, flush=True)
+
+
+def cmd_ingest_events(args: argparse.Namespace) -> int:
+    from ingestion.events import ingest_event_paths
+    from ingestion.warehouse import connect
+
+    con = connect()
+    try:
+        result = ingest_event_paths(
+            con, args.paths, organization_id=args.organization, progress=_progress
+        )
+    finally:
+        con.close()
+    _say(result.summary())
+    return 0
+
+
+def cmd_ingest_catalog(args: argparse.Namespace) -> int:
+    from ingestion.catalog import ingest_catalog_api, ingest_catalog_dir
+    from ingestion.warehouse import connect
+
+    if args.base_url and args.directory:
+        raise CommandError("give either DIR or --base-url/--connection-id, not both")
+    if args.base_url and not args.connection_id:
+        raise CommandError("--base-url needs --connection-id")
+    if not args.base_url and not args.directory:
+        raise CommandError("give the catalog folder DIR, or --base-url URL --connection-id ID")
+    con = connect()
+    try:
+        if args.base_url:
+            result = ingest_catalog_api(
+                con,
+                args.base_url,
+                args.connection_id,
+                token=os.environ.get("LMS_UNIFIED_TOKEN"),
+                organization_id=args.organization,
+            )
+        else:
+            result = ingest_catalog_dir(con, args.directory, organization_id=args.organization)
+    finally:
+        con.close()
+    _say(result.summary())
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from ingestion.warehouse import connect
+    from lms_warehouse.dbt_runner import dbt_build_args, run_dbt
+
+    as_of = parse_as_of(args.as_of)
+    connect().close()  # a fresh warehouse gets its landing tables, so dbt's sources exist
+    outcome = run_dbt(dbt_build_args(as_of, full_refresh=args.full_refresh))
+    for failure in outcome.failures:
+        _say(f"  failed: {failure}")
+    _say(f"{outcome.summary()} (as of {as_of.isoformat(sep=' ')} UTC)")
+    if not outcome.success:
+        raise CommandError(
+            outcome.error or f"dbt build failed: {len(outcome.failures)} models or tests failed (see above)"
+        )
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from lms_warehouse.pipeline import run_pipeline
+
+    as_of = parse_as_of(args.as_of) if args.as_of else None
+    outcome = run_pipeline(as_of=as_of, full_refresh=args.full_refresh)
+    for line in outcome.lines:
+        _say(line)
+    if not outcome.success:
+        raise CommandError(f"run {outcome.run_id[:8]} failed (see the failed steps above)")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from lms_warehouse.demo import run_demo
+
+    return run_demo(say=_say, progress=_progress)
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    from lms_warehouse.dbt_runner import prepare_manifest
+
+    _say(f"dbt manifest written to {prepare_manifest()}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lms-warehouse",
+        description="Learning-analytics warehouse. The DuckDB file is $LMS_WAREHOUSE_PATH "
+        "(default warehouse/lms.duckdb).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ingest = commands.add_parser("ingest", help="land raw records in the warehouse")
+    sources = ingest.add_subparsers(dest="source", required=True, metavar="SOURCE")
+    events = sources.add_parser("events", help="event files or folders (ndjson, jsonl, json, gz, parquet)")
+    events.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    events.set_defaults(handler=cmd_ingest_events)
+    catalog = sources.add_parser("catalog", help="Unified.to LMS catalog: a folder, or an API")
+    catalog.add_argument("directory", nargs="?", type=Path, metavar="DIR")
+    catalog.add_argument("--base-url", help="Unified.to-style API base URL (token: $LMS_UNIFIED_TOKEN)")
+    catalog.add_argument("--connection-id", help="the API connection id")
+    catalog.set_defaults(handler=cmd_ingest_catalog)
+    for sub in (events, catalog):
+        sub.add_argument(
+            "--organization",
+            default=os.environ.get("LMS_ORGANIZATION", "default"),
+            help="tenant of records that carry no organization_id (default: $LMS_ORGANIZATION or 'default')",
+        )
+
+    build = commands.add_parser("build", help="dbt build of every model and test")
+    run = commands.add_parser("run", help="ingest everything configured, then build (the scheduled job)")
+    for sub in (build, run):
+        sub.add_argument("--as-of", help="ISO-8601 instant used as 'now' (default: the current time)")
+        sub.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    build.set_defaults(handler=cmd_build)
+    run.set_defaults(handler=cmd_run)
+
+    commands.add_parser("demo", help="generate demo data and run the whole pipeline").set_defaults(
+        handler=cmd_demo
+    )
+    commands.add_parser("prepare", help="parse the dbt project into target/manifest.json").set_defaults(
+        handler=cmd_prepare
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except (CommandError, IngestError, AsOfError) as exc:
+        print(f"lms-warehouse: error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # the last line of defence: one readable line, the traceback on request
+        if os.environ.get("LMS_DEBUG"):
+            raise
+        print(
+            f"lms-warehouse: error: {type(exc).__name__}: {exc} (set LMS_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""The one way this project calls dbt: the CLI runs it in process, Dagster through dagster-dbt.
+
+Both build their arguments with `dbt_build_args`, so a build means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from ingestion.warehouse import PROJECT_DIR, warehouse_path
+from lms_warehouse.timeutil import as_of_var
+
+MANIFEST_PATH = PROJECT_DIR / "target" / "manifest.json"
+
+
+def dbt_build_args(as_of: datetime, *, full_refresh: bool = False, select: str | None = None) -> list[str]:
+    """Arguments of `dbt build` for one consistent instant `as_of` (naive UTC)."""
+    args = ["build", "--vars", json.dumps({"as_of": as_of_var(as_of)})]
+    if full_refresh:
+        args.append("--full-refresh")
+    if select:
+        args += ["--select", select]
+    return args
+
+
+def dbt_base_flags() -> list[str]:
+    """Flags that point dbt at this repository whatever the working directory is."""
+    return ["--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+
+
+def point_dbt_at_warehouse() -> Path:
+    """dbt's profile reads LMS_WAREHOUSE_PATH: make it absolute so the working directory does not matter."""
+    path = warehouse_path()
+    os.environ["LMS_WAREHOUSE_PATH"] = str(path)
+    return path
+
+
+@dataclass
+class DbtOutcome:
+    """What a dbt invocation did, counted by resource type and status."""
+
+    success: bool
+    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def summary(self) -> str:
+        if self.error:
+            return f"dbt failed: {self.error}"
+        by_type: dict[str, Counter[str]] = {}
+        for (resource_type, status), n in self.counts.items():
+            by_type.setdefault(resource_type, Counter())[status] += n
+        parts = []
+        for resource_type in ("seed", "model", "unit_test", "test"):
+            statuses = by_type.get(resource_type)
+            if statuses:
+                detail = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
+                parts.append(f"{resource_type}s: {detail}")
+        return "build: " + ("; ".join(parts) if parts else "nothing to build")
+
+
+def run_dbt(args: list[str]) -> DbtOutcome:
+    """Invoke dbt in this process and count what it built and tested."""
+    from dbt.cli.main import dbtRunner  # dbt is slow to import: only when a build is asked for
+
+    point_dbt_at_warehouse()
+    result = dbtRunner().invoke([*args, *dbt_base_flags()])
+    outcome = DbtOutcome(success=bool(result.success))
+    if result.exception is not None:
+        outcome.error = str(result.exception).strip().splitlines()[0]
+        return outcome
+    for node_result in getattr(result.result, "results", None) or []:
+        node = node_result.node
+        status = str(node_result.status)
+        outcome.counts[(str(node.resource_type), status)] += 1
+        if status in {"error", "fail"}:
+            message = (node_result.message or "").strip().splitlines()
+            outcome.failures.append(f"{node.name}: {message[0] if message else status}")
+    return outcome
+
+
+def prepare_manifest() -> Path:
+    """Parse the project into target/manifest.json, which Dagster reads instead of parsing at import."""
+    outcome = run_dbt(["parse"])
+    if not outcome.success or not MANIFEST_PATH.exists():
+        raise RuntimeError(outcome.error or "dbt parse did not write target/manifest.json")
+    return MANIFEST_PATH

@@ -1,0 +1,124 @@
+"""`lms-warehouse demo` (what `make demo` runs): demo inputs -> the scheduled job -> a short summary."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from ingestion.warehouse import warehouse_path
+from lms_warehouse.demo_data import build_catalog, generate_events, tally_delivery, to_json_line
+
+# The demo's clock is fixed so that `make demo` gives the same warehouse, streaks and windows every day.
+DEMO_NOW = datetime(2026, 11, 16, 18, 0, 0)
+DEMO_DAYS = 28
+DEMO_STUDENTS = 300
+DEMO_SEED = 20261116
+TALLY_SHARE = 0.1  # share of quiz attempts delivered as Tally webhooks instead of canonical events
+
+SUMMARY_RELATIONS = (
+    "lms_student", "lms_course", "lms_class", "lms_event", "lms_signal", "v_user_progress",
+    "v_course_progress", "v_event_daily_stats", "v_signal_summary", "v_user_activity",
+)
+
+
+@dataclass(frozen=True)
+class DemoInputs:
+    events_dir: Path
+    catalog_dir: Path
+
+
+def _bad_records(first_event: dict) -> list[str]:
+    """Records a real feed also sends: each must land in the rejects relation or in monitoring."""
+    conflicting = dict(first_event, student_id="stu-00002")
+    return [
+        "{not json at all",
+        json.dumps(["an", "array", "is not an event"]),
+        json.dumps({"id": "evt-bad-1", "type": "VIDEO_PING", "student_id": "stu-00001",
+                    "occurred_at": "yesterday", "payload": {"position": 1, "duration": 10}}),
+        json.dumps({"id": "evt-bad-2", "type": "VIDEO_PING", "student_id": "stu-00001",
+                    "occurred_at": "2026-11-01T10:00:00Z", "payload": {"position": 5, "duration": 0}}),
+        json.dumps({"id": "evt-bad-3", "type": "QUIZ_SUBMIT", "student_id": "stu-00001",
+                    "occurred_at": "2026-11-01T10:00:00Z",
+                    "payload": {"quiz_id": "quiz-sql-02", "score": 12, "max_score": 10, "passed": True}}),
+        json.dumps({"id": "evt-extra-1", "type": "PAGE_VIEW", "student_id": "stu-00003",
+                    "course_id": "course-sql", "class_id": "cls-sql-01", "occurred_at": "2026-11-10T09:00:00Z",
+                    "payload": {"url": "/courses/sql"}}),
+        json.dumps({"id": "evt-ghost-1", "type": "VIDEO_PING", "student_id": "stu-ghost",
+                    "course_id": "course-sql", "class_id": "cls-sql-01", "occurred_at": "2026-11-10T09:00:00Z",
+                    "payload": {"video_id": "vid-sql-01", "position": 60, "duration": 180}}),
+        to_json_line(first_event, "evt-00000001"),  # a duplicate of an event already sent
+        to_json_line(conflicting, "evt-00000001"),  # same id, other content: a conflicting duplicate
+    ]
+
+
+def write_demo_inputs(folder: Path) -> DemoInputs:
+    """Demo catalog and event files in every supported shape: ndjson, gzip, a Tally array, bad records."""
+    rng = random.Random(DEMO_SEED)
+    start = (DEMO_NOW - timedelta(days=DEMO_DAYS)).replace(hour=0, minute=0)
+    catalog = build_catalog(DEMO_STUDENTS, start - timedelta(days=30), rng)
+    catalog_dir, events_dir = folder / "catalog", folder / "events"
+    catalog_dir.mkdir(parents=True, exist_ok=True)
+    for name, rows in (("student", catalog.students), ("instructor", catalog.instructors),
+                       ("course", catalog.courses), ("class", catalog.classes)):
+        (catalog_dir / f"lms_{name}.json").write_text(json.dumps(rows, indent=1))
+
+    events = sorted(generate_events(catalog, start, DEMO_DAYS, rng), key=lambda e: e["occurred_at"])
+    recent, older, tally = [], [], []
+    first_week_end = start + timedelta(days=7)
+    for n, event in enumerate(events, start=1):
+        event_id = f"evt-{n:08d}"
+        if event["type"] == "QUIZ_SUBMIT" and rng.random() < TALLY_SHARE:
+            tally.append(tally_delivery(event, event_id))
+        elif event["occurred_at"] < first_week_end:
+            older.append(to_json_line(event, event_id))
+        else:
+            recent.append(to_json_line(event, event_id))
+    for sub in ("archive", "tally", "feeds"):
+        (events_dir / sub).mkdir(parents=True, exist_ok=True)
+    with gzip.open(events_dir / "archive" / "first_week.ndjson.gz", "wt") as handle:
+        handle.write("\n".join(older) + "\n")
+    (events_dir / "feeds" / "events.ndjson").write_text("\n".join(recent) + "\n")
+    (events_dir / "tally" / "quiz_deliveries.json").write_text(json.dumps(tally, indent=1))
+    (events_dir / "feeds" / "partner_feed.jsonl").write_text("\n".join(_bad_records(events[0])) + "\n")
+    return DemoInputs(events_dir=events_dir, catalog_dir=catalog_dir)
+
+
+def print_summary(say: Callable[[str], None]) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(warehouse_path()), read_only=True)
+    try:
+        say(f"warehouse: {warehouse_path()}")
+        for relation in SUMMARY_RELATIONS:
+            say(f"  {relation:<22} {con.execute(f'select count(*) from main.{relation}').fetchone()[0]:>9,} rows")
+        rejects = con.execute("select count(*) from landing.lms_event_rejects").fetchone()[0]
+        say(f"  {'landing.lms_event_rejects':<22} {rejects:>6,} rows (quarantined with a reason)")
+        say("signals by type:")
+        for kind, n in con.execute("select type, count(*) from main.lms_signal group by 1 order by 1").fetchall():
+            say(f"  {kind:<22} {n:>9,}")
+    finally:
+        con.close()
+
+
+def run_demo(say: Callable[[str], None], progress: Callable[[str], None]) -> int:
+    from lms_warehouse.pipeline import run_pipeline
+
+    inputs = write_demo_inputs(warehouse_path().parent / "demo_input")
+    progress(f"demo inputs written to {inputs.events_dir.parent}")
+    os.environ["LMS_LANDING_DIR"] = str(inputs.events_dir)
+    os.environ["LMS_CATALOG_DIR"] = str(inputs.catalog_dir)
+    outcome = run_pipeline(as_of=DEMO_NOW)
+    for line in outcome.lines:
+        say(line)
+    if not outcome.success:
+        say("demo run failed: see the failed steps above")
+        return 1
+    say(f"demo built as of {DEMO_NOW.isoformat(sep=' ')} UTC")
+    print_summary(say)
+    return 0

@@ -1,0 +1,42 @@
+with
+
+quiz_submissions as (
+
+    select * from {{ ref('int_quiz_submissions') }}
+
+),
+
+-- best attempt: the highest score / max_score ratio (attempts without a max score come after, by
+-- score), the earliest attempt on ties, then the smallest event id
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by student_id, class_id
+            order by
+                score_ratio desc nulls last,
+                case when score_ratio is null then score end desc nulls last,
+                occurred_at,
+                event_id
+        ) as attempt_rank
+    from quiz_submissions
+
+),
+
+final as (
+
+    select
+        student_id,
+        class_id,
+        event_id,
+        quiz_id,
+        score,
+        max_score,
+        occurred_at as attempted_at
+    from ranked
+    where attempt_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,38 @@
+with
+
+quiz_submissions as (
+
+    select * from {{ ref('int_quiz_submissions') }}
+
+),
+
+-- the earliest passing attempt passes the quiz (ties on occurred_at: the smallest event id)
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by student_id, class_id
+            order by occurred_at, event_id
+        ) as pass_rank
+    from quiz_submissions
+    where passed = 1
+
+),
+
+final as (
+
+    select
+        student_id,
+        class_id,
+        event_id,
+        quiz_id,
+        score,
+        max_score,
+        occurred_at as passed_at
+    from ranked
+    where pass_rank = 1
+
+)
+
+select * from final

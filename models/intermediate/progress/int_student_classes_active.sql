@@ -1,0 +1,75 @@
+with
+
+video_pings as (
+
+    select * from {{ ref('int_video_pings') }}
+
+),
+
+quiz_submissions as (
+
+    select * from {{ ref('int_quiz_submissions') }}
+
+),
+
+classes as (
+
+    select * from {{ ref('stg_lms__classes') }}
+
+),
+
+progress_events as (
+
+    select event_id, student_id, class_id, course_id, occurred_at from video_pings
+    union all
+    select event_id, student_id, class_id, course_id, occurred_at from quiz_submissions
+
+),
+
+activity as (
+
+    select
+        student_id,
+        class_id,
+        max(occurred_at) as last_activity_at
+    from progress_events
+    group by student_id, class_id
+
+),
+
+-- the course the events name, used only when the catalog does not know the class (or its course):
+-- the latest event with a non-null course_id wins (ties: the greatest event id)
+event_courses as (
+
+    select
+        student_id,
+        class_id,
+        course_id,
+        row_number() over (
+            partition by student_id, class_id
+            order by occurred_at desc, event_id desc
+        ) as course_rank
+    from progress_events
+    where course_id is not null
+
+),
+
+final as (
+
+    select
+        activity.student_id,
+        activity.class_id,
+        coalesce(classes.course_id, event_courses.course_id) as course_id,
+        case when classes.class_id is null then 0 else 1 end as is_class_in_catalog,
+        activity.last_activity_at
+    from activity
+    left join classes
+        on activity.class_id = classes.class_id
+    left join event_courses
+        on activity.student_id = event_courses.student_id
+        and activity.class_id = event_courses.class_id
+        and event_courses.course_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,31 @@
+with
+
+events as (
+
+    select * from {{ ref('stg_lms__events') }}
+
+),
+
+final as (
+
+    select
+        event_id,
+        student_id,
+        class_id,
+        course_id,
+        video_id,
+        position_sec,
+        duration_sec,
+        case
+            when {{ reaches_video_completion_threshold('position_sec', 'duration_sec') }} then 1
+            else 0
+        end as reaches_completion_threshold,
+        occurred_at
+    from events
+    where event_type = 'VIDEO_PING'
+        -- an event without a class is not progress on any step
+        and class_id is not null
+
+)
+
+select * from final

@@ -1,0 +1,51 @@
+with
+
+signals as (
+
+    select * from {{ ref('int_signals_unioned') }}
+
+),
+
+signal_source_events as (
+
+    select * from {{ ref('int_signal_source_events') }}
+
+),
+
+source_event_ids as (
+
+    select
+        signal_id,
+        {{ json_array_agg_sorted('event_id') }} as source_event_ids
+    from signal_source_events
+    group by signal_id
+
+),
+
+final as (
+
+    select
+        signals.signal_id as id,
+        signals.signal_type as type,
+        signals.student_id,
+        signals.course_id,
+        signals.class_id,
+        source_event_ids.source_event_ids,
+        signals.data_json,
+        signals.created_at
+    from signals
+    left join source_event_ids
+        on signals.signal_id = source_event_ids.signal_id
+
+)
+
+select
+    id,
+    type,
+    student_id,
+    course_id,
+    class_id,
+    source_event_ids,
+    data_json,
+    created_at
+from final

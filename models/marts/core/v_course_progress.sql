@@ -1,0 +1,113 @@
+with
+
+student_classes as (
+
+    select * from {{ ref('int_student_classes_active') }}
+
+),
+
+class_requirements as (
+
+    select * from {{ ref('int_class_requirements') }}
+
+),
+
+steps_completed as (
+
+    select * from {{ ref('int_steps_completed') }}
+
+),
+
+courses_completed as (
+
+    select * from {{ ref('int_courses_completed') }}
+
+),
+
+-- (student, course) pairs with any progress event in one of the course's classes
+student_courses as (
+
+    select
+        student_id,
+        course_id,
+        max(last_activity_at) as last_activity_at
+    from student_classes
+    where course_id is not null
+    group by student_id, course_id
+
+),
+
+course_requirements as (
+
+    select
+        course_id,
+        count(*) as classes_total
+    from class_requirements
+    where course_id is not null
+    group by course_id
+
+),
+
+student_course_steps as (
+
+    select
+        student_id,
+        course_id,
+        count(*) as classes_completed
+    from steps_completed
+    where course_id is not null
+    group by student_id, course_id
+
+),
+
+joined as (
+
+    select
+        student_courses.student_id,
+        student_courses.course_id,
+        coalesce(course_requirements.classes_total, 0) as classes_total,
+        coalesce(student_course_steps.classes_completed, 0) as classes_completed,
+        courses_completed.completed_at,
+        student_courses.last_activity_at
+    from student_courses
+    left join course_requirements
+        on student_courses.course_id = course_requirements.course_id
+    left join student_course_steps
+        on student_courses.student_id = student_course_steps.student_id
+        and student_courses.course_id = student_course_steps.course_id
+    left join courses_completed
+        on student_courses.student_id = courses_completed.student_id
+        and student_courses.course_id = courses_completed.course_id
+
+),
+
+final as (
+
+    select
+        student_id,
+        course_id,
+        classes_total,
+        classes_completed,
+        cast(
+            case
+                when classes_total = 0 then 0
+                else round(100.0 * classes_completed / classes_total, 2)
+            end as decimal(5, 2)
+        ) as progress_pct,
+        case when completed_at is null then 0 else 1 end as is_completed,
+        completed_at,
+        last_activity_at
+    from joined
+
+)
+
+select
+    student_id,
+    course_id,
+    classes_total,
+    classes_completed,
+    progress_pct,
+    is_completed,
+    completed_at,
+    last_activity_at
+from final

@@ -1,0 +1,56 @@
+with
+
+events as (
+
+    select * from {{ ref('lms_event') }}
+
+),
+
+signals as (
+
+    select * from {{ ref('lms_signal') }}
+
+),
+
+students as (
+
+    select student_id from events
+    union
+    select student_id from signals
+
+),
+
+signal_counts as (
+
+    select
+        student_id,
+        count(case when type = 'VIDEO_COMPLETED' then 1 end) as video_completed_count,
+        count(case when type = 'QUIZ_PASSED' then 1 end) as quiz_passed_count,
+        count(case when type = 'STEP_COMPLETED' then 1 end) as step_completed_count,
+        count(case when type = 'COURSE_COMPLETED' then 1 end) as course_completed_count
+    from signals
+    group by student_id
+
+),
+
+final as (
+
+    select
+        students.student_id,
+        coalesce(signal_counts.video_completed_count, 0) as video_completed_count,
+        coalesce(signal_counts.quiz_passed_count, 0) as quiz_passed_count,
+        coalesce(signal_counts.step_completed_count, 0) as step_completed_count,
+        coalesce(signal_counts.course_completed_count, 0) as course_completed_count
+    from students
+    left join signal_counts
+        on students.student_id = signal_counts.student_id
+
+)
+
+select
+    student_id,
+    video_completed_count,
+    quiz_passed_count,
+    step_completed_count,
+    course_completed_count
+from final

@@ -1,0 +1,37 @@
+with
+
+source as (
+
+    select * from {{ source('landing', 'catalog_rejects') }}
+
+),
+
+renamed as (
+
+    select
+        ---------- ids
+        reject_key,
+        entity,
+        organization_id,
+        batch_id,
+
+        ---------- where and why
+        source_file,
+        record_number,
+        reason,
+        raw_text,
+
+        ---------- timestamps
+        rejected_at
+
+    from source
+
+),
+
+final as (
+
+    select * from renamed
+
+)
+
+select * from final

@@ -1,0 +1,92 @@
+with
+
+source as (
+
+    select * from {{ source('landing', 'lms_events') }}
+
+),
+
+renamed as (
+
+    select
+        ---------- ids
+        id as event_id,
+        type as event_type,
+        student_id,
+        nullif(trim(course_id), '') as course_id,
+        nullif(trim(class_id), '') as class_id,
+        organization_id,
+        version as event_version,
+
+        ---------- payload: VIDEO_PING
+        {{ json_extract_string('payload_json', '$.video_id') }} as video_id,
+        {{ try_cast(json_extract_string('payload_json', '$.position'), 'double') }} as position_sec,
+        {{ try_cast(json_extract_string('payload_json', '$.duration'), 'double') }} as duration_sec,
+
+        ---------- payload: QUIZ_SUBMIT
+        {{ json_extract_string('payload_json', '$.quiz_id') }} as quiz_id,
+        {{ try_cast(json_extract_string('payload_json', '$.score'), 'double') }} as score,
+        {{ try_cast(json_extract_string('payload_json', '$.max_score'), 'double') }} as max_score,
+        {{ to_flag(json_extract_string('payload_json', '$.passed')) }} as passed,
+
+        ---------- json
+        payload_json,
+        context_json,
+
+        ---------- timestamps
+        occurred_at,
+        loaded_at,
+
+        ---------- lineage
+        content_hash,
+        source_file,
+        record_number,
+        batch_id
+
+    from source
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by event_id
+            order by loaded_at, batch_id, source_file, record_number
+        ) as load_rank
+    from renamed
+
+),
+
+final as (
+
+    select
+        event_id,
+        event_type,
+        student_id,
+        course_id,
+        class_id,
+        organization_id,
+        event_version,
+        video_id,
+        position_sec,
+        duration_sec,
+        quiz_id,
+        score,
+        max_score,
+        passed,
+        payload_json,
+        context_json,
+        occurred_at,
+        loaded_at as first_loaded_at,
+        content_hash,
+        source_file,
+        record_number,
+        batch_id
+    from ranked
+    where load_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,36 @@
+"""Shared pytest fixtures: a real DuckDB warehouse file in a temp folder, and the shared reference data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingestion.warehouse import PROJECT_DIR, connect
+
+SHARED_DIR = PROJECT_DIR.parent / "shared"
+
+
+@pytest.fixture
+def warehouse_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh warehouse file; LMS_WAREHOUSE_PATH points at it for the CLI, dbt and Dagster."""
+    path = tmp_path / "warehouse" / "lms.duckdb"
+    monkeypatch.setenv("LMS_WAREHOUSE_PATH", str(path))
+    return path
+
+
+@pytest.fixture
+def con(warehouse_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to the fresh warehouse, landing tables created."""
+    connection = connect(warehouse_path)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED_DIR.is_dir():
+        pytest.fail(f"reference data not found at {SHARED_DIR}: clone the repository beside ../shared")
+    return SHARED_DIR

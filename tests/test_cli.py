@@ -1,0 +1,56 @@
+"""The `lms-warehouse` command line, run as a user runs it: the console script in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+FIXTURE = Path(__file__).parent / "fixtures" / "e2e"
+CLI = Path(sys.executable).with_name("lms-warehouse")
+
+
+def run_cli(*args: str, warehouse: Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "LMS_WAREHOUSE_PATH": str(warehouse)}
+    return subprocess.run([str(CLI), *args], capture_output=True, text=True, env=env, cwd=cwd, check=False)
+
+
+def test_ingest_build_and_rerun(tmp_path: Path) -> None:
+    warehouse = tmp_path / "wh" / "lms.duckdb"
+    catalog = run_cli("ingest", "catalog", str(FIXTURE / "catalog"), warehouse=warehouse)
+    assert catalog.returncode == 0, catalog.stderr
+    first = run_cli("ingest", "events", str(FIXTURE / "events"), warehouse=warehouse)
+    assert first.returncode == 0, first.stderr
+    assert "read 14" in first.stdout and "rejected 2" in first.stdout
+    again = run_cli("ingest", "events", str(FIXTURE / "events" / "day1.ndjson"), warehouse=warehouse)
+    assert again.returncode == 0 and "duplicates 6" in again.stdout
+
+    # run from another working directory: the warehouse path and the dbt project must not depend on it
+    build = run_cli("build", "--as-of", "2024-03-04T18:00:00Z", warehouse=warehouse, cwd=tmp_path)
+    assert build.returncode == 0, build.stdout + build.stderr
+    assert "build:" in build.stdout and "models:" in build.stdout and "error" not in build.stdout.split("build:")[1]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert con.execute("select count(*) from main.v_user_progress").fetchone() == (5,)
+        assert con.execute("select count(*) from main.lms_signal").fetchone() == (11,)
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("ingest", "events", "/no/such/file.ndjson"), "/no/such/file.ndjson"),
+        (("build", "--as-of", "last tuesday"), "--as-of"),
+        (("ingest", "catalog"), "catalog folder"),
+    ],
+)
+def test_failures_exit_non_zero_with_one_line(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    result = run_cli(*args, warehouse=tmp_path / "lms.duckdb")
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.startswith("lms-warehouse: error:")]
+    assert len(lines) == 1 and message in lines[0]

@@ -1,0 +1,446 @@
+"""Event ingestion: formats, validation, duplicates, idempotency and batch accounting, on a real DuckDB file."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from event_factory import (
+    DROP,
+    batches,
+    landed,
+    ping,
+    quiz,
+    rejects,
+    write_json,
+    write_lines,
+    write_parquet,
+)
+
+from ingestion import events as events_module
+from ingestion.errors import IngestError
+from ingestion.events import ingest_event_paths
+
+
+def ingest(con: duckdb.DuckDBPyConnection, *paths: Path, **kwargs: Any):
+    return ingest_event_paths(con, list(paths), **kwargs)
+
+
+# --- formats -----------------------------------------------------------------------------------------
+
+def _write(kind: str, folder: Path, events: list[dict]) -> Path:
+    writers = {
+        "ndjson": lambda: write_lines(folder / "e.ndjson", events),
+        "jsonl": lambda: write_lines(folder / "e.jsonl", events),
+        "ndjson.gz": lambda: write_lines(folder / "e.ndjson.gz", events, compress=True),
+        "jsonl.gz": lambda: write_lines(folder / "e.jsonl.gz", events, compress=True),
+        "json array": lambda: write_json(folder / "e.json", events),
+        "json.gz array": lambda: write_json(folder / "e.json.gz", events, compress=True),
+        "parquet": lambda: write_parquet(folder / "e.parquet", events),
+    }
+    return writers[kind]()
+
+
+@pytest.mark.parametrize(
+    "kind", ["ndjson", "jsonl", "ndjson.gz", "jsonl.gz", "json array", "json.gz array", "parquet"]
+)
+def test_every_format_lands_its_records_with_positions(con, tmp_path, kind):
+    path = _write(kind, tmp_path, [ping("a"), quiz("b"), ping("c", payload__position=45.5)])
+
+    result = ingest(con, path)
+
+    assert (result.records_read, result.accepted, result.rejected) == (3, 3, 0)
+    assert landed(con, "id, record_number, source_file") == [
+        ("a", 1, str(path)), ("b", 2, str(path)), ("c", 3, str(path))
+    ]
+    payload = json.loads(landed(con, "payload_json")[2][0])
+    assert payload["position"] == 45.5
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_a_json_file_may_hold_a_single_object(con, tmp_path, compress):
+    path = write_json(tmp_path / ("one.json.gz" if compress else "one.json"), quiz("solo"), compress=compress)
+
+    result = ingest(con, path)
+
+    assert result.accepted == 1
+    assert landed(con, "id, record_number") == [("solo", 1)]
+
+
+def test_json_array_elements_are_numbered_and_bad_elements_rejected(con, tmp_path):
+    path = write_json(tmp_path / "arr.json", [ping("a"), 5, ["x"], ping("b")])
+
+    result = ingest(con, path)
+
+    assert (result.accepted, result.rejected) == (2, 2)
+    assert landed(con, "id, record_number") == [("a", 1), ("b", 4)]
+    assert rejects(con) == [(2, "not a JSON object (got a number)"), (3, "not a JSON object (got an array)")]
+
+
+def test_folders_are_read_recursively_in_sorted_order_and_other_files_skipped(con, tmp_path):
+    folder = tmp_path / "in"
+    write_lines(folder / "b" / "later.ndjson", [ping("from-b")])
+    write_lines(folder / "a" / "deep" / "first.jsonl", [ping("from-a")])
+    (folder / "a" / "notes.txt").write_text("not events")
+    (folder / "README.md").write_text("# no")
+    messages: list[str] = []
+
+    result = ingest(con, folder, progress=messages.append)
+
+    assert result.accepted == 2
+    assert [row[0] for row in landed(con, "id")] == ["from-a", "from-b"]
+    assert result.sources == (str(folder / "a/deep/first.jsonl"), str(folder / "b/later.ndjson"))
+    assert any("skipped 2" in m for m in messages)
+
+
+def test_parquet_with_the_landing_columns_and_a_struct_payload(con, tmp_path):
+    path = tmp_path / "export.parquet"
+    duckdb.execute(
+        "copy (select 'pq1' as id, 'VIDEO_PING' as type, 's1' as student_id, null::varchar as course_id, "
+        "timestamp '2026-03-02 10:00:00' as occurred_at, {'video_id': 'v', 'position': 5, 'duration': 60} as payload, "
+        "'{\"device\": \"tablet\"}' as context_json, 3 as version, 'acme' as organization_id "
+        "union all select 'pq2', 'VIDEO_PING', 's1', null, timestamp '2026-03-02 10:00:10', "
+        "{'video_id': 'v', 'position': -5, 'duration': 60}, null, 1, 'acme') to '" + str(path) + "' (format parquet)"
+    )
+
+    result = ingest(con, path)
+
+    assert (result.accepted, result.rejected) == (1, 1)
+    assert landed(con, "id, occurred_at, context_json, version, organization_id, record_number") == [
+        ("pq1", datetime(2026, 3, 2, 10, 0), '{"device":"tablet"}', 3, "acme", 1)
+    ]
+    assert rejects(con) == [(2, "VIDEO_PING position and duration must not be negative")]
+
+
+def test_payload_given_as_json_text_is_accepted(con, tmp_path):
+    event = ping("pj", payload=DROP)
+    event["payload_json"] = json.dumps({"video_id": "v", "position": "12", "duration": "600"})
+    path = write_lines(tmp_path / "e.ndjson", [event])
+
+    assert ingest(con, path).accepted == 1
+    assert json.loads(landed(con, "payload_json")[0][0]) == {"video_id": "v", "position": "12", "duration": "600"}
+
+
+def test_numbers_pass_through_unchanged_and_numeric_strings_count(con, tmp_path):
+    path = write_lines(tmp_path / "e.ndjson", [
+        quiz("q1", payload__score=89.9, payload__max_score=90),
+        quiz("q2", payload__score="10", payload__max_score="10.0", payload__passed="TRUE"),
+        ping("p1", payload__position="0", payload__duration="1.5"),
+    ])
+
+    result = ingest(con, path)
+
+    assert (result.accepted, result.rejected) == (3, 0)
+    first = landed(con, "payload_json")[0][0]
+    assert '"score":89.9' in first and '"max_score":90' in first
+
+
+def test_unknown_event_types_are_kept_without_payload_checks(con, tmp_path):
+    event = ping("x1", type="PAGE_VIEW", payload={"anything": [1, {"goes": True}]})
+    path = write_lines(tmp_path / "e.ndjson", [event])
+
+    assert ingest(con, path).accepted == 1
+    assert landed(con, "type, payload_json") == [("PAGE_VIEW", '{"anything":[1,{"goes":true}]}')]
+
+
+def test_occurred_at_without_offset_is_utc_and_offsets_are_converted(con, tmp_path):
+    path = write_lines(tmp_path / "e.ndjson", [
+        ping("naive", occurred_at="2026-03-02T10:00:00"),
+        ping("plus2", occurred_at="2026-03-02T10:00:00+02:00"),
+        ping("zulu", occurred_at="2026-03-02T10:00:00.250Z"),
+    ])
+    con.execute("set TimeZone = 'America/New_York'")  # the caller's session zone must not matter
+
+    ingest(con, path)
+
+    assert landed(con, "id, occurred_at") == [
+        ("naive", datetime(2026, 3, 2, 10, 0)),
+        ("plus2", datetime(2026, 3, 2, 8, 0)),
+        ("zulu", datetime(2026, 3, 2, 10, 0, 0, 250000)),
+    ]
+    assert con.execute("select current_setting('TimeZone')").fetchone()[0] == "America/New_York"
+
+
+def test_ids_given_as_numbers_are_stored_as_text(con, tmp_path):
+    path = write_lines(tmp_path / "e.ndjson", [ping(123, student_id=42, course_id=7, class_id=8)])
+
+    ingest(con, path)
+
+    assert landed(con, "id, student_id, course_id, class_id") == [("123", "42", "7", "8")]
+
+
+def test_defaults_version_and_organization_and_keeps_the_records_own(con, tmp_path):
+    path = write_lines(tmp_path / "e.ndjson", [ping("d"), ping("o", organization_id="acme", version=2)])
+
+    ingest(con, path, organization_id="tenant-x")
+
+    assert landed(con, "id, version, organization_id") == [("d", 1, "tenant-x"), ("o", 2, "acme")]
+
+
+def test_raw_json_is_the_line_as_received(con, tmp_path):
+    text = '{"type": "VIDEO_PING",  "id": "r1", "student_id": "s", "occurred_at": "2026-03-02T10:00:00Z", ' \
+           '"payload": {"duration": 10, "position": 1}}'
+    path = write_lines(tmp_path / "e.ndjson", [text])
+
+    ingest(con, path)
+
+    assert landed(con, "raw_json") == [(text,)]
+
+
+# --- rejects -----------------------------------------------------------------------------------------
+
+REJECTS = [
+    ("not json", "{not json", "not valid JSON"),
+    ("array", "[1, 2]", "not a JSON object"),
+    ("string", '"hello"', "not a JSON object"),
+    ("missing id", ping("i", id=DROP), "missing or empty id"),
+    ("empty id", ping(""), "missing or empty id"),
+    ("blank id", ping("   "), "missing or empty id"),
+    ("missing type", ping("t", type=DROP), "missing or empty type"),
+    ("empty type", ping("t", type=""), "missing or empty type"),
+    ("missing student", ping("s", student_id=DROP), "missing or empty student_id"),
+    ("null student", ping("s", student_id=None), "missing or empty student_id"),
+    ("missing occurred_at", ping("o", occurred_at=DROP), "missing or empty occurred_at"),
+    ("empty occurred_at", ping("o", occurred_at=""), "missing or empty occurred_at"),
+    ("bad occurred_at", ping("o", occurred_at="yesterday"), "occurred_at is not an ISO-8601 timestamp"),
+    ("bad date", ping("o", occurred_at="2026-13-45T10:00:00Z"), "occurred_at is not an ISO-8601 timestamp"),
+    ("epoch occurred_at", ping("o", occurred_at=1767225600), "occurred_at is not an ISO-8601 timestamp"),
+    ("ping no position", ping("p", payload__position=DROP), "needs numeric position and duration"),
+    ("ping text position", ping("p", payload__position="abc"), "needs numeric position and duration"),
+    ("ping NaN position", ping("p", payload__position="NaN"), "needs numeric position and duration"),
+    ("ping Infinity", ping("p", payload__duration="Infinity"), "needs numeric position and duration"),
+    ("ping bool duration", ping("p", payload__duration=True), "needs numeric position and duration"),
+    ("ping no payload", ping("p", payload=DROP), "needs numeric position and duration"),
+    ("ping negative", ping("p", payload__position=-1), "must not be negative"),
+    ("ping negative duration", ping("p", payload__duration=-5), "must not be negative"),
+    ("ping zero duration", ping("p", payload__duration=0), "duration must be greater than 0"),
+    ("quiz no score", quiz("q", payload__score=DROP), "needs numeric score and max_score"),
+    ("quiz text max", quiz("q", payload__max_score="ten"), "needs numeric score and max_score"),
+    ("quiz negative", quiz("q", payload__score=-1), "score must not be negative"),
+    ("quiz over max", quiz("q", payload__score=11), "score is greater than max_score"),
+    ("quiz no passed", quiz("q", payload__passed=DROP), "needs passed as a boolean"),
+    ("quiz passed yes", quiz("q", payload__passed="yes"), "needs passed as a boolean"),
+    ("quiz passed 1", quiz("q", payload__passed=1), "needs passed as a boolean"),
+    ("payload not object", ping("p", payload=[1, 2]), "payload is not a JSON object"),
+    ("payload string", ping("p", payload="{}"), "payload is not a JSON object"),
+    ("payload_json bad", {**ping("p", payload=DROP), "payload_json": "{oops"}, "payload_json is not a JSON object"),
+    ("payload_json array", {**ping("p", payload=DROP), "payload_json": "[1]"}, "payload_json is not a JSON object"),
+    ("context not object", ping("c", context="web"), "context is not a JSON object"),
+    ("version zero", ping("v", version=0), "version must be a positive integer"),
+    ("version fraction", ping("v", version=1.5), "version must be a positive integer"),
+    ("version text", ping("v", version="one"), "version must be a positive integer"),
+]
+
+
+@pytest.mark.parametrize(("record", "reason"), [r[1:] for r in REJECTS], ids=[r[0] for r in REJECTS])
+def test_each_bad_record_is_rejected_with_its_reason_and_the_batch_goes_on(con, tmp_path, record, reason):
+    path = write_lines(tmp_path / "e.ndjson", [ping("good-1"), record, ping("good-2")])
+    raw = record if isinstance(record, str) else json.dumps(record)
+
+    result = ingest(con, path)
+
+    assert (result.records_read, result.accepted, result.duplicates, result.rejected) == (3, 2, 0, 1)
+    (row,) = rejects(con, "source_file, record_number, raw_text, reason")
+    assert row[:3] == (str(path), 2, raw)
+    assert reason in row[3]
+    assert [r[0] for r in landed(con)] == ["good-1", "good-2"]
+
+
+def test_invalid_utf8_and_control_characters_do_not_stop_the_file(con, tmp_path):
+    path = tmp_path / "odd.ndjson"
+    good = json.dumps(ping("ok")).encode()
+    path.write_bytes(good + b"\n" + b'{"id": "\xff\xfe"}\n' + b'"a\x01b"\n' + json.dumps(ping("ok2")).encode() + b"\n")
+
+    result = ingest(con, path)
+
+    assert (result.accepted, result.rejected) == (2, 2)
+    assert rejects(con) == [(2, "not valid UTF-8 text"), (3, "not valid JSON")]
+    assert landed(con, "id, record_number") == [("ok", 1), ("ok2", 4)]
+
+
+def test_blank_lines_are_skipped_and_not_counted(con, tmp_path):
+    path = tmp_path / "gaps.ndjson"
+    path.write_text(f"\n{json.dumps(ping('a'))}\n   \n\n{json.dumps(ping('b'))}\r\n\n")
+
+    result = ingest(con, path)
+
+    assert (result.records_read, result.accepted, result.rejected) == (2, 2, 0)
+    assert landed(con, "id, record_number") == [("a", 2), ("b", 5)]
+
+
+def test_a_corrupt_gzip_is_one_reject_and_other_files_still_land(con, tmp_path):
+    folder = tmp_path / "in"
+    good = write_lines(folder / "a_good.ndjson", [ping("fine")])
+    whole = gzip.compress(("".join(json.dumps(ping(f"z{i}")) + "\n" for i in range(200))).encode())
+    broken = folder / "b_broken.ndjson.gz"
+    broken.write_bytes(whole[: len(whole) // 2])
+    (folder / "c_bad.parquet").write_bytes(b"PAR1 this is not parquet")
+
+    result = ingest(con, folder)
+    again = ingest(con, folder)
+
+    assert (result.records_read, result.accepted, result.rejected) == (3, 1, 2)
+    assert landed(con) == [("fine",)]
+    rows = rejects(con, "source_file, record_number, raw_text, reason")
+    assert [(r[0], r[1], r[2]) for r in rows] == [(str(broken), 0, None), (str(folder / "c_bad.parquet"), 0, None)]
+    assert all("could not read file" in r[3] for r in rows)
+    assert "gzip" in rows[0][3]
+    assert (again.rejected, len(rejects(con))) == (2, 2)
+    assert good.exists()
+
+
+# --- duplicates and idempotency ----------------------------------------------------------------------
+
+def test_the_same_file_twice_adds_nothing_the_second_time(con, tmp_path):
+    path = write_lines(tmp_path / "e.ndjson", [ping("a"), quiz("b"), "garbage"])
+
+    first = ingest(con, path)
+    second = ingest(con, path)
+
+    assert (first.accepted, first.duplicates, first.rejected) == (2, 0, 1)
+    assert (second.accepted, second.duplicates, second.rejected) == (0, 2, 1)
+    assert len(landed(con)) == 2
+    assert len(rejects(con)) == 1
+
+
+def test_overlapping_renamed_and_grown_files_add_only_what_is_new(con, tmp_path):
+    write_lines(tmp_path / "day1.ndjson", [ping("a"), ping("b"), "bad line"])
+    ingest(con, tmp_path / "day1.ndjson")
+
+    renamed = write_lines(tmp_path / "copy" / "other-name.jsonl", [ping("a"), ping("b"), "bad line"])
+    overlap = write_lines(tmp_path / "overlap.ndjson", [ping("b"), ping("c")])
+    grown = write_lines(tmp_path / "day1.ndjson", [ping("a"), ping("b"), "bad line", ping("d"), "bad line"])
+
+    assert ingest(con, renamed).accepted == 0
+    assert ingest(con, overlap).accepted == 1
+    result = ingest(con, grown)
+
+    assert (result.records_read, result.accepted, result.duplicates, result.rejected) == (5, 1, 2, 2)
+    assert sorted(r[0] for r in landed(con)) == ["a", "b", "c", "d"]
+    # the grown file's second "bad line" is a new occurrence (key #2); nothing else is added
+    assert rejects(con, "record_number, reject_key") == [(3, _key("bad line", 1)), (5, _key("bad line", 2))]
+
+
+def _key(raw: str, occurrence: int) -> str:
+    import hashlib
+
+    return f"{hashlib.md5(raw.encode()).hexdigest()}#{occurrence}"
+
+
+def test_identical_bad_lines_in_one_file_are_both_kept(con, tmp_path):
+    path = write_lines(tmp_path / "e.ndjson", ["oops", ping("a"), "oops"])
+
+    ingest(con, path)
+
+    assert rejects(con, "record_number, reject_key") == [(1, _key("oops", 1)), (3, _key("oops", 2))]
+
+
+def test_same_content_is_a_duplicate_whatever_its_spelling(con, tmp_path):
+    original = ping("same", payload={"video_id": "v", "position": 10, "duration": 600}, context={"ip": "1.2.3.4"})
+    respelled = (
+        '{"payload":{"duration":600.0,"position":"10","video_id":"v"},"occurred_at":"2026-03-02T11:00:00+01:00",'
+        '"class_id":"cls-1","course_id":"crs-1","student_id":"stu-1","type":"VIDEO_PING","id":"same",'
+        '"context":{"ip":"1.2.3.4"},"version":1}'
+    )
+    path = write_lines(tmp_path / "e.ndjson", [original, respelled])
+
+    result = ingest(con, path)
+
+    assert (result.accepted, result.duplicates, result.rejected) == (1, 1, 0)
+
+
+def test_conflicting_duplicates_within_a_batch_keep_the_first(con, tmp_path):
+    path = write_lines(tmp_path / "e.ndjson", [
+        ping("x", payload__position=1), ping("x", payload__position=1), ping("x", payload__position=2),
+    ])
+
+    result = ingest(con, path)
+
+    assert (result.accepted, result.duplicates, result.rejected) == (1, 1, 1)
+    assert json.loads(landed(con, "payload_json")[0][0])["position"] == 1
+    ((number, reason),) = rejects(con)
+    assert number == 3
+    assert "conflicting duplicate" in reason and "x" in reason and "earlier in this batch" in reason
+
+
+def test_first_file_in_sorted_order_wins_within_a_batch(con, tmp_path):
+    folder = tmp_path / "in"
+    write_lines(folder / "b.ndjson", [ping("x", student_id="from-b")])
+    write_lines(folder / "a.ndjson", [ping("x", student_id="from-a")])
+
+    result = ingest(con, folder)
+
+    assert (result.accepted, result.rejected) == (1, 1)
+    assert landed(con, "student_id") == [("from-a",)]
+
+
+def test_conflicting_duplicates_across_batches_keep_the_landed_one(con, tmp_path):
+    ingest(con, write_lines(tmp_path / "one.ndjson", [quiz("q", payload__score=5)]))
+
+    later = write_lines(tmp_path / "two.ndjson", [quiz("q", payload__score=6), quiz("q", payload__score=5)])
+    result = ingest(con, later)
+
+    assert (result.accepted, result.duplicates, result.rejected) == (0, 1, 1)
+    assert json.loads(landed(con, "payload_json")[0][0])["score"] == 5
+    ((number, reason),) = rejects(con)
+    assert number == 1 and "conflicting duplicate" in reason and "already landed" in reason
+
+
+def test_counts_reconcile_in_the_result_and_in_ingest_batches(con, tmp_path):
+    folder = tmp_path / "in"
+    write_lines(folder / "a.ndjson", [ping("1"), ping("2"), ping("2"), ping("3", payload__duration=0), "x"])
+    write_json(folder / "b.json", [quiz("4"), quiz("1"), 7])
+
+    result = ingest(con, folder, organization_id="org-1")
+
+    assert result.records_read == result.accepted + result.duplicates + result.rejected == 8
+    assert (result.accepted, result.duplicates, result.rejected) == (3, 1, 4)
+    row = con.execute(
+        "select batch_id, kind, sources, organization_id, records_read, accepted, duplicates, rejected "
+        "from landing.ingest_batches"
+    ).fetchone()
+    assert row == (result.batch_id, "events", json.dumps(list(result.sources)), "org-1", 8, 3, 1, 4)
+    assert con.execute("select count(distinct batch_id) from landing.lms_events").fetchone() == (1,)
+    assert "read 8 = accepted 3 + duplicates 1 + rejected 4" in result.summary()
+
+
+def test_a_failure_while_landing_leaves_no_half_batch(con, tmp_path, monkeypatch):
+    path = write_lines(tmp_path / "e.ndjson", [ping("a"), "bad"])
+
+    def explode(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(events_module, "record_batch", explode)
+    with pytest.raises(RuntimeError):
+        ingest(con, path)
+
+    assert (landed(con), rejects(con), batches(con)) == ([], [], [])
+    monkeypatch.undo()
+    assert ingest(con, path).accepted == 1
+
+
+# --- inputs that are not there ------------------------------------------------------------------------
+
+def test_missing_path_is_a_one_line_error(con, tmp_path):
+    with pytest.raises(IngestError) as error:
+        ingest(con, tmp_path / "nope.ndjson")
+    assert "nope.ndjson" in str(error.value) and "\n" not in str(error.value)
+
+
+def test_an_explicit_unsupported_file_is_an_error(con, tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_text("id\n1\n")
+    with pytest.raises(IngestError, match="unsupported file type"):
+        ingest(con, path)
+
+
+def test_a_folder_without_event_files_is_an_error(con, tmp_path):
+    (tmp_path / "readme.txt").write_text("nothing here")
+    with pytest.raises(IngestError, match="no event file"):
+        ingest(con, tmp_path)
+    assert batches(con) == []
