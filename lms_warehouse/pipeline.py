@@ -38,7 +38,10 @@ def run_pipeline(as_of: datetime | None = None, full_refresh: bool = False) -> R
     with _instance() as instance:
         result = job.execute_in_process(
             instance=instance,
-            run_config={"ops": {"lms_dbt_assets": {"config": dbt_config}}},
+            run_config={
+                "ops": {"lms_dbt_assets": {"config": dbt_config}},
+                "loggers": {"console": {"config": {"log_level": "INFO"}}},
+            },
             raise_on_error=False,
         )
     lines = []
@@ -47,10 +50,11 @@ def run_pipeline(as_of: datetime | None = None, full_refresh: bool = False) -> R
             error = event.step_failure_data.error
             lines.append(f"step {event.step_key} failed: {error.message.strip().splitlines()[0] if error else ''}")
     materialized = sum(1 for e in result.all_events if e.is_step_materialization)
-    checks = [e for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
-    failed_checks = sum(1 for e in checks if not e.event_specific_data.passed)
+    checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    failed = sum(1 for c in checks if not c.passed and c.severity.value == "ERROR")
+    warned = sum(1 for c in checks if not c.passed and c.severity.value != "ERROR")
     lines.append(
-        f"run {result.run_id[:8]}: {materialized} assets materialized, "
-        f"{len(checks) - failed_checks} checks passed, {failed_checks} failed"
+        f"run {result.run_id[:8]}: {materialized} assets materialized; checks: "
+        f"{len(checks) - failed - warned} passed, {warned} warned, {failed} failed"
     )
     return RunOutcome(success=result.success, run_id=result.run_id, lines=lines)
