@@ -135,7 +135,9 @@ vals as (
 typed as (
     select *,
         _ing_utc(occurred_text) as occurred_ts,
-        case when payload_obj is not null then json_transform(payload_obj, '{_PAYLOAD_SHAPE}') end as pf
+        -- Only the VIDEO_PING and QUIZ_SUBMIT rules read payload fields.
+        case when payload_obj is not null and type_text in ('VIDEO_PING', 'QUIZ_SUBMIT')
+            then json_transform(payload_obj, '{_PAYLOAD_SHAPE}') end as pf
     from vals
 ),
 measured as (
@@ -364,10 +366,11 @@ def _load_all(
 
     for file_idx, source in enumerate(files):
         failure = load_file(con, file_idx, source, insert)
-        # file_idx only grows, so zone maps confine this scan to the file's own rows.
+        # file_idx only grows, so zone maps confine this scan to the file's own rows. It is inlined, not a
+        # parameter: with a prepared parameter the filter was not pushed down (a full scan, ~0.3 s per 1M rows).
         first_rowid, count = con.execute(
             f"select coalesce(min(rowid), 0), count(*) filter (where not blank) from {_STAGING} "
-            "where file_idx = ?", [file_idx]
+            f"where file_idx = {int(file_idx)}"
         ).fetchone()
         first_rowids.append(first_rowid)
         if failure:
