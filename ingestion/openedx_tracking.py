@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
-from ingestion.xapi import as_number, redact_emails, salted_sha256, to_utc_iso
+from ingestion.values import as_number
+from ingestion.xapi import redact_emails, salted_sha256, to_utc_iso
 
 VIDEO_TYPE_BY_NAME: dict[str, str] = {
     "load_video": "VIDEO_INITIALIZED",

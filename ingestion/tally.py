@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ingestion.errors import IngestError
+from ingestion.values import as_number
 from ingestion.warehouse import PROJECT_DIR
 
 DEFAULT_QUIZ_CATALOG = PROJECT_DIR / "seeds" / "quiz_catalog.csv"
@@ -58,7 +58,7 @@ def load_quiz_catalog(path: Path | None) -> QuizCatalog:
         if missing:
             raise IngestError(f"{target}: quiz catalog lacks column(s) {', '.join(missing)}; fix its header")
         quizzes = {
-            row["quiz_id"].strip(): QuizMarks(_number(row["max_score"]), _number(row["pass_score"]))
+            row["quiz_id"].strip(): QuizMarks(as_number(row["max_score"]), as_number(row["pass_score"]))
             for row in reader
             if (row.get("quiz_id") or "").strip()
         }
@@ -78,7 +78,7 @@ def convert_delivery(delivery: dict[str, Any], catalog: QuizCatalog) -> dict[str
     for required in ("student_id", "class_id"):
         if _blank(hidden.get(required)):
             raise TallyRejected(f"Tally delivery without a {required} hidden field")
-    score = _number(calculated.get("score"))
+    score = as_number(calculated.get("score"))
     if score is None:
         raise TallyRejected("Tally delivery without a numeric score calculated field")
     quiz_id = hidden.get("quiz_id")
@@ -133,7 +133,7 @@ def _fields(fields: list[Any], field_type: str) -> dict[str, Any]:
 
 
 def _form_or_seed(form_value: Any, seed_value: float | int | None) -> float | int | None:
-    number = _number(form_value)
+    number = as_number(form_value)
     return number if number is not None else seed_value
 
 
@@ -141,21 +141,3 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _number(value: Any) -> float | int | None:
-    """Numbers and numeric strings count; booleans, NaN and infinities do not."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            number = float(text)
-        except ValueError:
-            return None
-        if not math.isfinite(number):
-            return None
-        return int(text) if text.lstrip("+-").isdigit() else number
-    return None

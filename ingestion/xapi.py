@@ -8,11 +8,12 @@ Learner e-mails never leave this module in clear: an mbox becomes a salted sha25
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
+
+from ingestion.values import as_number
 
 VIDEO_ACTIVITY_TYPE = "https://w3id.org/xapi/video/activity-type/video"
 VIDEO_EXTENSION = "https://w3id.org/xapi/video/extensions/"
@@ -100,26 +101,6 @@ def to_utc_iso(value: Any) -> str | None:
         return None
     moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     return moment.isoformat().replace("+00:00", "Z")
-
-
-def as_number(value: Any) -> float | int | None:
-    """Numbers and numeric strings count; booleans, NaN and infinities do not (as in ingestion.tally)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            number = float(text)
-        except ValueError:
-            return None
-        if not math.isfinite(number):
-            return None
-        return int(text) if text.lstrip("+-").isdigit() else number
-    return None
 
 
 def _convert(statement: dict[str, Any], salt: str) -> dict[str, Any]:
