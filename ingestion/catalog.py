@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,7 @@ import duckdb
 from ingestion.batches import BatchResult, new_batch_id, record_batch, utc_now
 from ingestion.errors import IngestError
 from ingestion.landing import CATALOG_ENTITIES, LANDING_SCHEMA, catalog_table, ensure_landing_schema
+from ingestion.values import parse_utc
 
 if TYPE_CHECKING:
     import httpx
@@ -172,7 +173,7 @@ def _check(records: Iterable[_Record], landed: set[tuple[str, str]]) -> _Checked
             duplicates += 1
             continue
         seen.add(key)
-        accepted.append({"id": key[0], "updated_at": _parse_time(record.value.get("updated_at")),
+        accepted.append({"id": key[0], "updated_at": parse_utc(record.value.get("updated_at")),
                          "record_json": record.raw, "content_hash": key[1], "record_number": record.number})
     return _Checked(accepted, duplicates, rejects)
 
@@ -184,7 +185,7 @@ def _problem(value: Any) -> str | None:
     if isinstance(record_id, bool) or not isinstance(record_id, str | int | float) or not str(record_id).strip():
         return "missing or empty id"
     updated_at = value.get("updated_at")
-    if updated_at is not None and _parse_time(updated_at) is None:
+    if updated_at is not None and parse_utc(updated_at) is None:
         return f"updated_at is not an ISO-8601 timestamp: {updated_at!r}"
     return None
 
@@ -261,12 +262,3 @@ def _id_text(value: Any) -> str:
     return str(value)
 
 
-def _parse_time(value: Any) -> datetime | None:
-    """ISO-8601 text as naive UTC; a value without offset is read as UTC."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed

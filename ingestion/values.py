@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -24,3 +25,14 @@ def as_number(value: Any) -> float | int | None:
             return None
         return int(text) if text.lstrip("+-").isdigit() else number
     return None
+
+
+def parse_utc(value: Any) -> datetime | None:
+    """ISO-8601 text as a naive UTC datetime (a value without offset is UTC); None when it is not one."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed

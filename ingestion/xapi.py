@@ -10,10 +10,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
-from ingestion.values import as_number
+from ingestion.values import as_number, parse_utc
 
 VIDEO_ACTIVITY_TYPE = "https://w3id.org/xapi/video/activity-type/video"
 VIDEO_EXTENSION = "https://w3id.org/xapi/video/extensions/"
@@ -93,14 +92,8 @@ def salted_sha256(value: str, salt: str) -> str:
 
 def to_utc_iso(value: Any) -> str | None:
     """ISO-8601 UTC with a 'Z', or None when the value is not an ISO-8601 date-time; naive means UTC."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return moment.isoformat().replace("+00:00", "Z")
+    moment = parse_utc(value)
+    return None if moment is None else moment.isoformat() + "Z"
 
 
 def _convert(statement: dict[str, Any], salt: str) -> dict[str, Any]:
