@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from ingestion.errors import IngestError
+from lms_warehouse.cli_support import CommandError, Parsers, add_organization_option
+from lms_warehouse.cli_support import progress as _progress
+from lms_warehouse.cli_support import say as _say
 from lms_warehouse.timeutil import AsOfError, parse_as_of
 
-
-class CommandError(Exception):
-    """A failure the user can act on; its text is printed as one line."""
-
-
-def _say(line: str) -> None:
-    print(line, flush=True)
-
-
-def _progress(line: str) -> None:
-    print(f"  {line}", file=sys.stderr, flush=True)
+# Command modules of the other areas (MOOC/H5P, xAPI, reports, operations): each adds its own sub-commands.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 def cmd_ingest_events(args: argparse.Namespace) -> int:
@@ -128,11 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     catalog.add_argument("--connection-id", help="the API connection id")
     catalog.set_defaults(handler=cmd_ingest_catalog)
     for sub in (events, catalog):
-        sub.add_argument(
-            "--organization",
-            default=os.environ.get("LMS_ORGANIZATION", "default"),
-            help="tenant of records that carry no organization_id (default: $LMS_ORGANIZATION or 'default')",
-        )
+        add_organization_option(sub)
 
     build = commands.add_parser("build", help="dbt build of every model and test")
     run = commands.add_parser("run", help="ingest everything configured, then build (the scheduled job)")
@@ -148,6 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("prepare", help="parse the dbt project into target/manifest.json").set_defaults(
         handler=cmd_prepare
     )
+    parsers = Parsers(commands=commands, ingest_sources=sources)
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(f"lms_warehouse.commands.{module_name}").register(parsers)
     return parser
 
 
