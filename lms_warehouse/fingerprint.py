@@ -1,0 +1,47 @@
+"""Row count and an order-independent content hash per mart: how two builds are compared row by row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+MART_SCHEMA = "main"
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    rows: int
+    content_hash: str
+
+
+def mart_relations(con: duckdb.DuckDBPyConnection, schema: str = MART_SCHEMA) -> list[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables where table_schema = ? order by table_name", [schema]
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection, relation: str, schema: str = MART_SCHEMA) -> Fingerprint:
+    """Sum of per-row hashes: equal multisets of rows give equal fingerprints, whatever the row order."""
+    qualified = f'"{schema}"."{relation}"'
+    rows, content = con.execute(
+        f"select count(*), coalesce(sum(hash(t::varchar)::hugeint), 0)::varchar from {qualified} as t"
+    ).fetchone()
+    return Fingerprint(rows=int(rows), content_hash=str(content))
+
+
+def mart_fingerprints(con: duckdb.DuckDBPyConnection, schema: str = MART_SCHEMA) -> dict[str, Fingerprint]:
+    return {relation: fingerprint(con, relation, schema) for relation in mart_relations(con, schema)}
+
+
+def differences(left: dict[str, Fingerprint], right: dict[str, Fingerprint]) -> list[str]:
+    """One line per relation that is missing on one side or differs in rows or content."""
+    lines = []
+    for relation in sorted(set(left) | set(right)):
+        a, b = left.get(relation), right.get(relation)
+        if a is None or b is None:
+            lines.append(f"{relation}: only in {'the second' if a is None else 'the first'} build")
+        elif a != b:
+            lines.append(f"{relation}: {a.rows} rows hash {a.content_hash} vs {b.rows} rows hash {b.content_hash}")
+    return lines
