@@ -37,6 +37,8 @@ COURSES: tuple[tuple[str, str, list[tuple[str, int | None, int | None]]], ...] =
     ),
 )
 PASS_SHARE = 0.6  # the demo quizzes' pass mark as a share of the max score
+DRIFT_SIGMA = 0.15  # day-to-day drift of a learner's engagement (log scale)
+QUIT_BELOW = 0.1  # a learner whose engagement falls below this leaves the course for good
 TIMEZONES = ("Europe/Paris", "America/New_York", "Asia/Tokyo", None, None, None)
 FIRST_NAMES = ("Ada", "Alan", "Grace", "Linus", "Margaret", "Edsger", "Barbara", "Donald", "Frances",
                "Ken", "Radia", "Tim", "Hedy", "John", "Katherine", "Dennis", "Sophie", "Yann", "Amina", "Kofi")
@@ -164,7 +166,10 @@ def generate_events(catalog: Catalog, start: datetime, days: int, rng: random.Ra
         first_day = rng.randrange(0, max(1, days // 3))
         engagement = learner.engagement
         for day in range(first_day, days):
-            engagement = max(0.0, min(1.0, engagement * (1 - learner.decay) + rng.gauss(0, 0.05)))
+            # multiplicative drift: a disengaged learner stays disengaged instead of being revived by noise
+            engagement = min(1.0, engagement * (1 - learner.decay) * math.exp(rng.gauss(0, DRIFT_SIGMA)))
+            if engagement < QUIT_BELOW:
+                break  # the learner has left the course for good, as most real dropouts do
             if position >= len(steps) or rng.random() > engagement:
                 continue
             at = start + timedelta(days=day, hours=rng.randint(7, 21), minutes=rng.randint(0, 59))

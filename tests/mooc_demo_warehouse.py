@@ -1,0 +1,45 @@
+"""A demo-shaped warehouse for the raw_data tests: demo learners' events and catalog, and weekly MOOC/H5P
+fetches of `build_mooc_dataset` landed by the test-only landing writer."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from mooc_landing_fixture import land_dataset
+
+from ingestion.catalog import ingest_catalog_dir
+from ingestion.events import ingest_event_paths
+from ingestion.warehouse import connect
+from lms_warehouse.demo_data import build_catalog, generate_events, to_json_line
+from lms_warehouse.demo_mooc import build_mooc_dataset
+
+
+def land_demo_warehouse(
+    folder: Path, *, now: datetime, days: int, students: int, seed: int, fetch_every_days: int = 7
+) -> None:
+    """Land `students` demo learners over `days` days before `now`, and a MOOC fetch every few days."""
+    rng = random.Random(seed)
+    start = (now - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
+    catalog = build_catalog(students, start - timedelta(days=30), rng)
+    events = sorted(generate_events(catalog, start, days, rng), key=lambda e: e["occurred_at"])
+    catalog_dir, events_dir = folder / "catalog", folder / "events"
+    catalog_dir.mkdir(parents=True, exist_ok=True)
+    events_dir.mkdir(parents=True, exist_ok=True)
+    for name, rows in (("student", catalog.students), ("instructor", catalog.instructors),
+                       ("course", catalog.courses), ("class", catalog.classes)):
+        (catalog_dir / f"lms_{name}.json").write_text(json.dumps(rows))
+    lines = [to_json_line(event, f"evt-{n:08d}") for n, event in enumerate(events, start=1)]
+    (events_dir / "events.ndjson").write_text("\n".join(lines) + "\n")
+    con = connect()
+    try:
+        ingest_catalog_dir(con, catalog_dir, organization_id="default")
+        ingest_event_paths(con, [events_dir], organization_id="default")
+        fetched_at = start + timedelta(hours=23)
+        while fetched_at <= now:
+            land_dataset(con, build_mooc_dataset(catalog, events, fetched_at, rng), fetched_at)
+            fetched_at += timedelta(days=fetch_every_days)
+    finally:
+        con.close()
