@@ -13,7 +13,6 @@ users of the course land together in one transaction.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -22,7 +21,7 @@ from urllib.parse import quote
 import duckdb
 
 from ingestion.batches import utc_now
-from ingestion.http_fetch import Fetcher, FetchError, Outcome, RetryPolicy, join_url, read_object, run_sync
+from ingestion.http_fetch import Fetcher, FetchError, Outcome, RetryPolicy, join_url, read_object
 from ingestion.mooc_landing import (
     MOOC_RECORDS,
     CourseFetch,
@@ -96,11 +95,11 @@ def ingest_h5p(
 
         return fetch_course
 
-    return run_sync(fetch_and_land_over_http(
-        con, source=SOURCE, course_ids=course_ids, course_fetch_for=course_fetch_for,
-        token=token if token is not None else os.environ.get(TOKEN_ENV), policy=policy or RetryPolicy(),
-        client=client, transport=transport, organization_id=organization_id, clock=clock, progress=progress,
-    ))
+    return fetch_and_land_over_http(
+        con, source=SOURCE, course_ids=course_ids, course_fetch_for=course_fetch_for, token=token,
+        token_env=TOKEN_ENV, policy=policy, client=client, transport=transport, organization_id=organization_id,
+        clock=clock, progress=progress,
+    )
 
 
 async def _fetch_user(

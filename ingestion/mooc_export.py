@@ -8,7 +8,6 @@ answers 404 (not offered), the four endpoints are read instead. Every list is pa
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -17,7 +16,7 @@ from urllib.parse import quote
 import duckdb
 
 from ingestion.batches import utc_now
-from ingestion.http_fetch import Fetcher, FetchError, Outcome, RetryPolicy, join_url, run_sync
+from ingestion.http_fetch import Fetcher, FetchError, Outcome, RetryPolicy, join_url
 from ingestion.mooc_landing import (
     CourseFetch,
     FetchRunResult,
@@ -95,11 +94,11 @@ def ingest_mooc_export(
     def course_fetch_for(fetcher: Fetcher) -> CourseFetch:
         return lambda course_id, log: fetch_export_course(fetcher, base_url, course_id, log)
 
-    return run_sync(fetch_and_land_over_http(
-        con, source=SOURCE, course_ids=course_ids, course_fetch_for=course_fetch_for,
-        token=token if token is not None else os.environ.get(TOKEN_ENV), policy=policy or RetryPolicy(),
-        client=client, transport=transport, organization_id=organization_id, clock=clock, progress=progress,
-    ))
+    return fetch_and_land_over_http(
+        con, source=SOURCE, course_ids=course_ids, course_fetch_for=course_fetch_for, token=token,
+        token_env=TOKEN_ENV, policy=policy, client=client, transport=transport, organization_id=organization_id,
+        clock=clock, progress=progress,
+    )
 
 
 async def fetch_export_course(

@@ -296,26 +296,37 @@ async def fetch_and_land_courses(
                           counts, requests, tuple(failures))
 
 
-async def fetch_and_land_over_http(
+def fetch_and_land_over_http(
     con: duckdb.DuckDBPyConnection,
     *,
     source: str,
     course_ids: Sequence[str],
     course_fetch_for: Callable[[Fetcher], CourseFetch],
     token: str | None,
-    policy: RetryPolicy,
+    token_env: str,
+    policy: RetryPolicy | None,
     client: httpx.AsyncClient | None,
     transport: httpx.AsyncBaseTransport | None,
     organization_id: str,
     clock: Clock,
     progress: Progress | None,
 ) -> FetchRunResult:
-    """Open the HTTP client (the caller's, or one over `transport`), then fetch and land each course."""
-    from ingestion.http_fetch import Fetcher, open_client
+    """Open the HTTP client (the caller's, or one over `transport`), then fetch and land each course.
 
-    async with open_client(client, transport, policy) as http:
-        return await fetch_and_land_courses(
-            con, source=source, course_ids=course_ids, fetch_course=course_fetch_for(Fetcher(http, token=token,
-                                                                                             policy=policy)),
-            organization_id=organization_id, clock=clock, progress=progress,
-        )
+    The bearer token is `token`, else the environment variable `token_env`."""
+    import os
+
+    from ingestion.http_fetch import Fetcher, RetryPolicy, open_client, run_sync
+
+    retry = policy or RetryPolicy()
+    bearer = token if token is not None else os.environ.get(token_env)
+
+    async def run() -> FetchRunResult:
+        async with open_client(client, transport, retry) as http:
+            return await fetch_and_land_courses(
+                con, source=source, course_ids=course_ids,
+                fetch_course=course_fetch_for(Fetcher(http, token=bearer, policy=retry)),
+                organization_id=organization_id, clock=clock, progress=progress,
+            )
+
+    return run_sync(run())

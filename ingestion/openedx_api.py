@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from ingestion.batches import utc_now
-from ingestion.http_fetch import Fetcher, FetchError, Outcome, RetryPolicy, join_url, run_sync
+from ingestion.http_fetch import Fetcher, FetchError, Outcome, RetryPolicy, join_url
 from ingestion.mooc_export import TOKEN_ENV, course_url, export_record
 from ingestion.mooc_landing import (
     CourseFetch,
@@ -71,11 +71,11 @@ def ingest_openedx(
     def course_fetch_for(fetcher: Fetcher) -> CourseFetch:
         return lambda course_id, log: fetch_openedx_course(fetcher, base_url, course_id, log, salt)
 
-    return run_sync(fetch_and_land_over_http(
-        con, source=SOURCE, course_ids=course_ids, course_fetch_for=course_fetch_for,
-        token=token if token is not None else os.environ.get(TOKEN_ENV), policy=policy or RetryPolicy(),
-        client=client, transport=transport, organization_id=organization_id, clock=clock, progress=progress,
-    ))
+    return fetch_and_land_over_http(
+        con, source=SOURCE, course_ids=course_ids, course_fetch_for=course_fetch_for, token=token,
+        token_env=TOKEN_ENV, policy=policy, client=client, transport=transport, organization_id=organization_id,
+        clock=clock, progress=progress,
+    )
 
 
 async def fetch_openedx_course(

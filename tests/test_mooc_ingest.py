@@ -305,7 +305,7 @@ def _expected_openedx(dataset: dict, course: str, *, completion: bool = True, di
 
 @pytest.mark.parametrize("style", ["cursor", "namespaced", "flat", "array"])
 def test_openedx_grades_in_every_pagination_style(con, style):
-    app = _app(styles={"openedx.grades": style})
+    app = _app(styles={"openedx.grades": style}, relative_next=True)
     result = _openedx(con, app, courses=(COURSE_A,))
 
     assert result.failed_requests == 0
