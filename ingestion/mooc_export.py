@@ -24,6 +24,7 @@ from ingestion.mooc_landing import (
     Progress,
     SourceRecord,
     fetch_and_land_over_http,
+    own_organization,
     raw_text,
 )
 
@@ -117,7 +118,7 @@ async def fetch_export_course(
         for url, value in await fetcher.get_pages(course_url(base_url, template, course_id), note=note):
             user_id = user_key(value.get("user_id"), url, f"a {entity} record")
             records.append(SourceRecord(entity, user_id, export_record(entity, value, value.get("user_id")),
-                                        raw_text(value), url))
+                                        raw_text(value), url, own_organization(value)))
     return records
 
 
@@ -133,7 +134,8 @@ def _split_complete_rows(rows: list[tuple[str, dict[str, Any]]]) -> list[SourceR
                 raise FetchError(url, f"malformed body: '{block_name}' of a complete-student-data row is not an object")
             served_id = block.get("user_id") if block.get("user_id") is not None else row.get("user_id")
             user_id = user_key(served_id, url, f"a complete-student-data '{block_name}' block")
-            records.append(SourceRecord(entity, user_id, export_record(entity, block, served_id), raw, url))
+            records.append(SourceRecord(entity, user_id, export_record(entity, block, served_id), raw, url,
+                                        own_organization(block, row)))
     return records
 
 

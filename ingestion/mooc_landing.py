@@ -30,7 +30,7 @@ HTTP_FETCH_LOG = f"{LANDING_SCHEMA}.http_fetch_log"
 
 _MOOC_RECORDS_DDL = f"""
 create table if not exists {MOOC_RECORDS} (
-    organization_id varchar   not null,  -- tenant: the CLI's --organization, else 'default'
+    organization_id varchar   not null,  -- tenant: the record's own organization_id, else --organization
     source          varchar   not null,  -- mooc_export | openedx | h5p: the API that served the record
     entity          varchar   not null,  -- enrollment | grade | progress | discussion | h5p_scores | ...
     course_id       varchar   not null,  -- the course asked for
@@ -75,6 +75,16 @@ class SourceRecord:
     record: dict[str, Any]
     raw_json: str
     url: str
+    organization_id: str | None = None  # the record's own tenant, when it names one
+
+
+def own_organization(*values: Any) -> str | None:
+    """The first non-blank `organization_id` the served values carry (the record's own tenant)."""
+    for value in values:
+        org = value.get("organization_id") if isinstance(value, dict) else None
+        if isinstance(org, str) and org.strip():
+            return org.strip()
+    return None
 
 
 @dataclass(frozen=True)
@@ -141,20 +151,23 @@ def _insert_versions(
 ) -> LandCounts:
     if not records:
         return LandCounts()
-    latest = dict(
-        ((entity, user_id), content_hash)
-        for entity, user_id, content_hash in con.execute(
-            f"select entity, user_id, content_hash from {MOOC_RECORDS} "
-            "where organization_id = ? and source = ? and course_id = ? "
-            "qualify row_number() over (partition by entity, user_id order by fetched_at desc, batch_id desc) = 1",
-            [organization_id, source, course_id],
+    tenants = sorted({item.organization_id or organization_id for item in records})
+    latest = {
+        (org, entity, user_id): content_hash
+        for org, entity, user_id, content_hash in con.execute(
+            f"select organization_id, entity, user_id, content_hash from {MOOC_RECORDS} "
+            "where organization_id in (select unnest(?::varchar[])) and source = ? and course_id = ? "
+            "qualify row_number() over (partition by organization_id, entity, user_id "
+            "order by fetched_at desc, batch_id desc) = 1",
+            [tenants, source, course_id],
         ).fetchall()
-    )
-    seen: set[tuple[str, str]] = set()
+    }
+    seen: set[tuple[str, str, str]] = set()
     rows: list[tuple[Any, ...]] = []
     unchanged = repeated = 0
     for item in records:
-        key = (item.entity, item.user_id)
+        org = item.organization_id or organization_id
+        key = (org, item.entity, item.user_id)
         if key in seen:
             repeated += 1
             continue
@@ -164,7 +177,7 @@ def _insert_versions(
         if latest.get(key) == content_hash:
             unchanged += 1
             continue
-        rows.append((organization_id, source, item.entity, course_id, item.user_id, record_json, item.raw_json,
+        rows.append((org, source, item.entity, course_id, item.user_id, record_json, item.raw_json,
                      content_hash, item.url, batch_id, fetched_at))
     _insert_rows(con, MOOC_RECORDS, _RECORD_COLUMNS, rows)
     return LandCounts(len(rows), unchanged, repeated)

@@ -32,6 +32,7 @@ from ingestion.mooc_landing import (
     Progress,
     SourceRecord,
     fetch_and_land_over_http,
+    own_organization,
     raw_text,
 )
 from ingestion.xapi import salted_sha256
@@ -90,14 +91,16 @@ async def fetch_openedx_course(
         username = _username(value.get("user"), url, "an enrollment")
         uid = openedx_user_id(username, salt)
         record = export_record("enrollment", {**value, "username": username}, uid)
-        records.append(SourceRecord("enrollment", uid, record, raw_text(value), url))
+        records.append(SourceRecord("enrollment", uid, record, raw_text(value), url, own_organization(value)))
     for url, value in await fetcher.get_pages(course_url(base_url, GRADES, course_id), note=note):
         uid = openedx_user_id(_username(value.get("username"), url, "a grade"), salt)
-        records.append(SourceRecord("grade", uid, export_record("grade", value, uid), raw_text(value), url))
+        records.append(SourceRecord("grade", uid, export_record("grade", value, uid), raw_text(value), url,
+                                    own_organization(value)))
     completion = await fetcher.get_optional_pages(course_url(base_url, COMPLETION, course_id), note=note)
     for url, value in completion or []:
         uid = openedx_user_id(_username(value.get("username"), url, "a completion"), salt)
-        records.append(SourceRecord("progress", uid, _progress(value, uid, url), raw_text(value), url))
+        records.append(SourceRecord("progress", uid, _progress(value, uid, url), raw_text(value), url,
+                                    own_organization(value)))
     threads = await fetcher.get_optional_pages(join_url(base_url, THREADS), {"course_id": course_id}, note=note)
     records.extend(_discussions(threads or [], salt))
     return records
@@ -137,7 +140,8 @@ def _discussions(threads: list[tuple[str, dict[str, Any]]], salt: str) -> list[S
             "questions_count": sum(1 for thread in served if thread.get("type") == "question"),
             "total_upvotes": sum(_number(thread.get("vote_count")) or 0 for thread in served),
         }, uid)
-        records.append(SourceRecord("discussion", uid, record, raw_text(served), items[0][0]))
+        records.append(SourceRecord("discussion", uid, record, raw_text(served), items[0][0],
+                                    own_organization(*served)))
     return records
 
 

@@ -268,6 +268,21 @@ def test_organizations_keep_separate_histories(con):
     assert con.execute("select count(distinct organization_id) from landing.http_fetch_log").fetchone() == (2,)
 
 
+@pytest.mark.parametrize("complete_data", [True, False], ids=["complete-student-data", "four-endpoints"])
+def test_a_record_naming_its_own_organization_lands_there(con, complete_data):
+    dataset = copy.deepcopy(DATASET)
+    dataset["courses"][COURSE_A]["enrollments"][0]["organization_id"] = "org-x"
+    app = _app(dataset, complete_data=complete_data)
+    _export(con, app, courses=(COURSE_A,), organization_id="org-cli")
+    again = _export(con, app, courses=(COURSE_A,), organization_id="org-cli")
+
+    rows = con.execute("select organization_id, entity, count(*) from landing.mooc_records group by all "
+                       "order by all").fetchall()
+    assert rows == [("org-cli", "discussion", 5), ("org-cli", "enrollment", 4), ("org-cli", "grade", 5),
+                    ("org-cli", "progress", 5), ("org-x", "enrollment", 1)]
+    assert again.counts.new == 0
+
+
 def _at(day: str):
     from datetime import datetime
 
