@@ -130,12 +130,17 @@ def test_server_errors_are_retried_with_growing_backoff(con):
     assert len(_landed(con, "mooc_export")) == 20
 
 
-def test_a_429_waits_for_retry_after(con):
+@pytest.mark.parametrize(("retry_after", "waited"), [
+    ("7", 7.0),
+    ("999", 120.0),  # capped
+    ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),  # an HTTP date already past
+])
+def test_a_429_waits_for_retry_after(con, retry_after, waited):
     sleeps: list[float] = []
-    app = _app(faults=(Fault.rate_limited("export.complete", retry_after=7, page=2),))
+    app = _app(faults=(Fault.rate_limited("export.complete", retry_after=retry_after, page=2),))
     result = _export(con, app, courses=(COURSE_A,), sleeps=sleeps)
 
-    assert sleeps == [7.0]
+    assert sleeps == [waited]
     assert result.failed_requests == 0 and len(_landed(con, "mooc_export")) == 20
 
 
