@@ -34,21 +34,3 @@ def shared_dir() -> Path:
     if not SHARED_DIR.is_dir():
         pytest.fail(f"reference data not found at {SHARED_DIR}: clone the repository beside ../shared")
     return SHARED_DIR
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _mooc_landing_tables() -> Iterator[None]:
-    """Until the MOOC/H5P ingestion lands (issue 4a), every warehouse opened gets its landing tables here."""
-    from mooc_landing_fixture import create_mooc_landing
-
-    import ingestion.warehouse
-
-    ensure = ingestion.warehouse.ensure_landing_schema
-
-    def ensure_with_mooc(connection: duckdb.DuckDBPyConnection) -> None:
-        ensure(connection)
-        create_mooc_landing(connection)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ingestion.warehouse, "ensure_landing_schema", ensure_with_mooc)
-        yield

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from mooc_landing_fixture import create_mooc_landing
 
 FIXTURE = Path(__file__).parent / "fixtures" / "e2e"
 CLI = Path(sys.executable).with_name("lms-warehouse")
@@ -30,8 +29,6 @@ def test_ingest_build_and_rerun(tmp_path: Path) -> None:
     again = run_cli("ingest", "events", str(FIXTURE / "events" / "day1.ndjson"), warehouse=warehouse)
     assert again.returncode == 0 and "duplicates 6" in again.stdout
 
-    with duckdb.connect(str(warehouse)) as con:  # until the MOOC ingestion creates them (issue 4a)
-        create_mooc_landing(con)
     # run from another working directory: the warehouse path and the dbt project must not depend on it
     build = run_cli("build", "--as-of", "2024-03-04T18:00:00Z", warehouse=warehouse, cwd=tmp_path)
     assert build.returncode == 0, build.stdout + build.stderr

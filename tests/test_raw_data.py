@@ -25,11 +25,11 @@ DAYS, STUDENTS, SEED = 28, 120, 7  # the demo's 28 days, fewer learners, another
 MIN_AUC = 0.80
 
 
-def _build(path: Path, as_of: datetime) -> None:
+def _build(path: Path, as_of: datetime, *extra: str) -> None:
     """`lms-warehouse build` in a subprocess, as a user runs it (dbt keeps its DuckDB open in process)."""
     cli = Path(sys.executable).with_name("lms-warehouse")
     env = {**os.environ, "LMS_WAREHOUSE_PATH": str(path)}
-    done = subprocess.run([str(cli), "build", "--as-of", as_of.isoformat()], capture_output=True, text=True,
+    done = subprocess.run([str(cli), "build", "--as-of", as_of.isoformat(), *extra], capture_output=True, text=True,
                           env=env, check=False)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr
 
@@ -146,5 +146,5 @@ def test_raw_data_daily_does_not_change_when_later_data_arrives(demo_warehouse: 
     with connect(cut) as con:
         con.execute(f"delete from landing.lms_events where occurred_at >= date '{day}' + interval 1 day")
         con.execute(f"delete from landing.mooc_records where fetched_at >= date '{day}' + interval 1 day")
-    _build(cut, NOW)
+    _build(cut, NOW, "--full-refresh")  # rows were deleted from landing: incremental models must start over
     assert full and _rows(cut, f"select {columns} from raw_data_daily where as_of_date = '{day}' order by all") == full

@@ -141,17 +141,9 @@ final as (
         coalesce(streaks.current_streak_days, 0) as current_streak_days
     from snapshots
     left join totals
-        on snapshots.organization_id = totals.organization_id
-        and snapshots.user_id = totals.user_id
-        and snapshots.course_id = totals.course_id
-        and snapshots.snapshot_kind = totals.snapshot_kind
-        and snapshots.snapshot_date = totals.snapshot_date
+        on {{ same_snapshot_row('snapshots', 'totals') }}
     left join streaks
-        on snapshots.organization_id = streaks.organization_id
-        and snapshots.user_id = streaks.user_id
-        and snapshots.course_id = streaks.course_id
-        and snapshots.snapshot_kind = streaks.snapshot_kind
-        and snapshots.snapshot_date = streaks.snapshot_date
+        on {{ same_snapshot_row('snapshots', 'streaks') }}
 
 )
 

@@ -101,29 +101,13 @@ joined as (
         ) as user_enrolled_courses
     from snapshots
     inner join activity_features
-        on snapshots.organization_id = activity_features.organization_id
-        and snapshots.user_id = activity_features.user_id
-        and snapshots.course_id = activity_features.course_id
-        and snapshots.snapshot_kind = activity_features.snapshot_kind
-        and snapshots.snapshot_date = activity_features.snapshot_date
+        on {{ same_snapshot_row('snapshots', 'activity_features') }}
     inner join mooc_state
-        on snapshots.organization_id = mooc_state.organization_id
-        and snapshots.user_id = mooc_state.user_id
-        and snapshots.course_id = mooc_state.course_id
-        and snapshots.snapshot_kind = mooc_state.snapshot_kind
-        and snapshots.snapshot_date = mooc_state.snapshot_date
+        on {{ same_snapshot_row('snapshots', 'mooc_state') }}
     inner join labels
-        on snapshots.organization_id = labels.organization_id
-        and snapshots.user_id = labels.user_id
-        and snapshots.course_id = labels.course_id
-        and snapshots.snapshot_kind = labels.snapshot_kind
-        and snapshots.snapshot_date = labels.snapshot_date
+        on {{ same_snapshot_row('snapshots', 'labels') }}
     left join lms_signals
-        on snapshots.organization_id = lms_signals.organization_id
-        and snapshots.user_id = lms_signals.user_id
-        and snapshots.course_id = lms_signals.course_id
-        and snapshots.snapshot_kind = lms_signals.snapshot_kind
-        and snapshots.snapshot_date = lms_signals.snapshot_date
+        on {{ same_snapshot_row('snapshots', 'lms_signals') }}
     left join crosswalk
         on snapshots.organization_id = crosswalk.organization_id
         and snapshots.user_id = crosswalk.user_id

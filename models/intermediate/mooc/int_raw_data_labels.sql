@@ -90,17 +90,9 @@ final as (
     from snapshots
     cross join as_of
     left join next_activity
-        on snapshots.organization_id = next_activity.organization_id
-        and snapshots.user_id = next_activity.user_id
-        and snapshots.course_id = next_activity.course_id
-        and snapshots.snapshot_kind = next_activity.snapshot_kind
-        and snapshots.snapshot_date = next_activity.snapshot_date
+        on {{ same_snapshot_row('snapshots', 'next_activity') }}
     left join completions
-        on snapshots.organization_id = completions.organization_id
-        and snapshots.user_id = completions.user_id
-        and snapshots.course_id = completions.course_id
-        and snapshots.snapshot_kind = completions.snapshot_kind
-        and snapshots.snapshot_date = completions.snapshot_date
+        on {{ same_snapshot_row('snapshots', 'completions') }}
 
 )
 

@@ -50,7 +50,8 @@ final as (
         max(signals.created_at) as latest_signal_at
     from matched_snapshots
     inner join signals
-        on matched_snapshots.student_id = signals.student_id
+        on matched_snapshots.organization_id = signals.organization_id
+        and matched_snapshots.student_id = signals.student_id
         and matched_snapshots.course_id = signals.course_id
         and signals.created_at <= matched_snapshots.cutoff_at
     group by
