@@ -58,6 +58,19 @@ def test_metrics_on_known_cases() -> None:
     assert top_share_lift([0.9] + [0.1] * 9, [True] + [False] * 8 + [True]) == 5.0
 
 
+def test_mooc_models_hang_below_the_ingestion_assets() -> None:
+    from dagster import AssetKey
+
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    parents = {tuple(key): graph.get(AssetKey(key)).parent_keys for key in (
+        ["staging", "stg_mooc__record_versions"], ["staging", "stg_mooc__http_fetch_log"], ["main", "raw_data"])}
+    assert AssetKey(["landing", "mooc_records"]) in parents[("staging", "stg_mooc__record_versions")]
+    assert AssetKey(["landing", "http_fetch_log"]) in parents[("staging", "stg_mooc__http_fetch_log")]
+    assert AssetKey(["intermediate", "int_raw_data_features"]) in parents[("main", "raw_data")]
+
+
 @pytest.mark.e2e
 def test_risk_score_reaches_auc_on_demo_shaped_data(demo_warehouse: Path) -> None:
     with duckdb.connect(str(demo_warehouse), read_only=True) as con:
