@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -62,6 +62,20 @@ def _fetch_page(
     client: httpx.Client, url: str, params: dict[str, int], headers: dict[str, str], policy: RetryPolicy
 ) -> list[dict[str, Any]]:
     where = f"{url}?limit={params['limit']}&offset={params['offset']}"
+    return _parse_page(get_with_retries(client, url, params=params, headers=headers, policy=policy, where=where), where)
+
+
+def get_with_retries(
+    client: httpx.Client,
+    url: str,
+    *,
+    params: Mapping[str, Any] | None,
+    headers: Mapping[str, str],
+    policy: RetryPolicy,
+    where: str | None = None,
+) -> httpx.Response:
+    """The first answer that is neither a 5xx nor a 429 (nor a connection error or timeout), retried per policy."""
+    where = where or url
     problem = ""
     for attempt in range(1, policy.max_attempts + 1):
         try:
@@ -77,7 +91,7 @@ def _fetch_page(
                 problem = f"HTTP {response.status_code}"
                 wait = policy.backoff(attempt)
             else:
-                return _parse_page(response, where)
+                return response
         if attempt < policy.max_attempts:
             policy.pause(wait)
     raise IngestError(f"GET {where} failed after {policy.max_attempts} attempts ({problem}); retry later")
