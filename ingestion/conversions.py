@@ -36,13 +36,21 @@ def convert_raw(raw: str, catalog: tally.QuizCatalog, salt: str) -> Converted:
         record = line_event
     if tally.is_delivery(record):
         return tally.convert_raw(raw, catalog)
-    if xapi.is_xapi_statement(record):
+    if _looks_like_statement(record):
         event, reason = xapi.convert_statement(record, pseudonym_salt=salt)
         return _canonical(record, _with_quiz_marks(event, catalog)), reason
     if openedx_tracking.is_tracking_event(record):
         event, reason = openedx_tracking.convert_tracking_event(record, pseudonym_salt=salt)
         return _canonical(record, _with_quiz_marks(event, catalog)), reason
     return raw, None
+
+
+def _looks_like_statement(record: Any) -> bool:
+    """An xAPI statement, maybe a broken one (actor null, no verb id...): it names a verb, or an actor and an
+    object, and no `type`. The converter then says which part is missing."""
+    if not isinstance(record, dict) or "type" in record:
+        return False
+    return "verb" in record or {"actor", "object"} <= record.keys()
 
 
 def _with_quiz_marks(event: dict[str, Any] | None, catalog: tally.QuizCatalog) -> dict[str, Any] | None:

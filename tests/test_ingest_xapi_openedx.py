@@ -163,16 +163,17 @@ def test_invalid_statements_are_rejected_with_a_reason_and_their_emails_hashed(c
         statement("bad-2", actor={"objectType": "Agent", "name": "nobody"}),
         statement("bad-3", object={"definition": {}}),
         statement("bad-4", timestamp="yesterday", stored=None),
+        statement("bad-5", actor=None),
         statement("ok-1", actor=mbox_actor),
     ]
     path = write_lines(tmp_path / "x.ndjson", records)
 
     result = ingest_event_paths(con, [path])
 
-    assert (result.records_read, result.accepted, result.rejected) == (5, 1, 4)
+    assert (result.records_read, result.accepted, result.rejected) == (6, 1, 5)
     reasons = [reason for _, reason in rejects(con)]
-    assert ["verb" in reasons[0], "identity" in reasons[1], "object" in reasons[2], "timestamp" in reasons[3]] == [
-        True, True, True, True]
+    assert ["verb" in reasons[0], "identity" in reasons[1], "object" in reasons[2], "timestamp" in reasons[3],
+            "no actor" in reasons[4]] == [True] * 5
     texts = " ".join(raw for (raw,) in rejects(con, "raw_text"))
     assert "Lovelace" not in texts and "example.org" not in texts
     assert email_pseudonym("ada.lovelace@example.org", pseudonym_salt()) in texts

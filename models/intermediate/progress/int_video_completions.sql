@@ -6,6 +6,12 @@ video_pings as (
 
 ),
 
+video_viewing_classes as (
+
+    select * from {{ ref('int_video_viewing_classes') }}
+
+),
+
 -- completion is judged per ping (its own position against its own duration); the earliest ping that
 -- reaches the threshold completes the video (ties on occurred_at: the smallest event id)
 ranked as (
@@ -34,6 +40,22 @@ final as (
         occurred_at as completed_at
     from ranked
     where completion_rank = 1
+
+    union all
+
+    -- sources without pings (xAPI, Open edX): the viewing's unique seconds reach the same threshold of the
+    -- video's length (int_video_viewings); only pairs without pings and videos mapped to a class
+    select
+        organization_id,
+        student_id,
+        class_id,
+        completion_event_id as event_id,
+        video_id,
+        completion_unique_seconds as position_sec,
+        length_sec as duration_sec,
+        completed_at
+    from video_viewing_classes
+    where completed_at is not null
 
 )
 

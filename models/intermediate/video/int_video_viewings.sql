@@ -32,6 +32,21 @@ viewers as (
 
 ),
 
+latest_events as (
+
+    select
+        organization_id,
+        student_id,
+        video_id,
+        event_id,
+        row_number() over (
+            partition by organization_id, student_id, video_id
+            order by occurred_at desc, event_id desc
+        ) as event_rank
+    from video_events
+
+),
+
 -- the course the statements name: the latest event with one (ties: the greatest event id)
 courses as (
 
@@ -111,7 +126,8 @@ final as (
         completions.unique_seconds_watched as completion_unique_seconds,
         viewers.sessions_count,
         viewers.first_event_at,
-        viewers.last_event_at
+        viewers.last_event_at,
+        latest_events.event_id as last_event_id
     from viewers
     left join latest
         on viewers.organization_id = latest.organization_id
@@ -130,6 +146,11 @@ final as (
     left join video_lengths
         on viewers.organization_id = video_lengths.organization_id
         and viewers.video_id = video_lengths.video_id
+    left join latest_events
+        on viewers.organization_id = latest_events.organization_id
+        and viewers.student_id = latest_events.student_id
+        and viewers.video_id = latest_events.video_id
+        and latest_events.event_rank = 1
 
 )
 
