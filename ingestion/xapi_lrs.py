@@ -4,7 +4,7 @@
 `LMS_XAPI_PASSWORD`) or a bearer token (`LMS_XAPI_TOKEN`), following `more` until it is empty. `since` is
 the latest `stored` instant already landed from the same endpoint, so a repeated run asks only for new
 statements. Statements land only after every page arrived (one batch), through the same conversion,
-validation and de-duplication (by statement id) as `ingest events`. Retries as for the catalog API.
+validation and de-duplication (by statement id) as `ingest events`. Retries: `ingestion.http_fetch`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin
 
 import duckdb
 import httpx
@@ -24,8 +23,8 @@ import httpx
 from ingestion.batches import BatchResult
 from ingestion.errors import IngestError
 from ingestion.events import ingest_event_texts
+from ingestion.http_fetch import Fetcher, FetchError, RetryPolicy, open_client, read_object, run_sync
 from ingestion.landing import LANDING_SCHEMA
-from ingestion.unified_api import RetryPolicy, get_with_retries
 
 XAPI_VERSION = "1.0.3"
 USERNAME_ENV, PASSWORD_ENV, TOKEN_ENV = "LMS_XAPI_USERNAME", "LMS_XAPI_PASSWORD", "LMS_XAPI_TOKEN"
@@ -57,51 +56,27 @@ def statements_url(endpoint: str) -> str:
     return endpoint.rstrip("/") + "/statements"
 
 
-def fetch_statements(
-    client: httpx.Client,
-    endpoint: str,
-    *,
-    auth: LrsAuth,
-    since: str | None = None,
-    page_size: int = DEFAULT_PAGE_SIZE,
-    policy: RetryPolicy | None = None,
+async def fetch_statements(
+    fetcher: Fetcher, endpoint: str, *, since: str | None = None, page_size: int = DEFAULT_PAGE_SIZE
 ) -> list[dict[str, Any]]:
     """Every statement stored after `since` (all when None), following `more` until it is empty."""
-    policy = policy or RetryPolicy()
-    url: str | None = statements_url(endpoint)
-    params: dict[str, Any] | None = {"limit": page_size, **({"since": since} if since else {})}
-    headers = auth.headers()
+    params = {"limit": page_size, **({"since": since} if since else {})}
+    url: str | None = str(httpx.URL(statements_url(endpoint), params=params))
     statements: list[dict[str, Any]] = []
     seen: set[str] = set()
     while url:
         if url in seen:
-            raise IngestError(f"the LRS at {endpoint} sent the same `more` link twice ({url}); stopping")
+            raise FetchError(url, "pagination loop: the LRS sent the same `more` link twice")
         seen.add(url)
-        response = get_with_retries(client, url, params=params, headers=headers, policy=policy)
-        page, more = _parse_result(response, url)
-        statements.extend(page)
-        # `more` is relative to the LRS's root (xAPI 1.0.3, 2.1.3), e.g. '/xapi/statements?cursor=...'
-        url, params = (urljoin(endpoint, more) if more else None), None
+        answer = await fetcher.get_json(url)
+        body = read_object(answer.body, answer.url, list_key="statements")
+        statements.extend(body["statements"])
+        more = body.get("more") or ""
+        if not isinstance(more, str):
+            raise FetchError(answer.url, f"malformed body: 'more' is not a URL: {more!r}")
+        # `more` is relative to the LRS's root (xAPI 1.0.3, part 3, 2.1.3), e.g. '/xapi/statements?cursor=...'
+        url = str(httpx.URL(answer.url).join(more)) if more.strip() else None
     return statements
-
-
-def _parse_result(response: httpx.Response, url: str) -> tuple[list[dict[str, Any]], str]:
-    if response.status_code in (401, 403):
-        raise IngestError(
-            f"GET {url} was refused (HTTP {response.status_code}); check {USERNAME_ENV}/{PASSWORD_ENV} or {TOKEN_ENV}"
-        )
-    if response.status_code >= 400:
-        raise IngestError(f"GET {url} failed with HTTP {response.status_code}; check the --endpoint URL")
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict) or not isinstance(body.get("statements"), list):
-        raise IngestError(f"GET {url} returned a malformed body (expected a StatementResult with `statements`)")
-    more = body.get("more") or ""
-    if not isinstance(more, str):
-        raise IngestError(f"GET {url} returned a `more` that is not a URL text")
-    return body["statements"], more
 
 
 def last_stored(con: duckdb.DuckDBPyConnection, source: str) -> str | None:
@@ -131,7 +106,8 @@ def ingest_lrs(
     auth: LrsAuth | None = None,
     organization_id: str = "default",
     page_size: int = DEFAULT_PAGE_SIZE,
-    client: httpx.Client | None = None,
+    client: httpx.AsyncClient | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
     policy: RetryPolicy | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> BatchResult:
@@ -140,17 +116,29 @@ def ingest_lrs(
     source = statements_url(endpoint)
     since = last_stored(con, source)
     say(f"fetching statements from {source}" + (f" stored after {since}" if since else ""))
-    owned = client is None
-    http = client or httpx.Client(follow_redirects=True)
     try:
-        statements = fetch_statements(
-            http, endpoint, auth=auth or LrsAuth.from_env(), since=since, page_size=page_size, policy=policy
-        )
-    except httpx.HTTPError as exc:
-        raise IngestError(f"GET {source} failed ({type(exc).__name__}: {exc}); check the --endpoint URL") from exc
-    finally:
-        if owned:
-            http.close()
+        statements = run_sync(_fetch(endpoint, auth or LrsAuth.from_env(), since, page_size, client, transport,
+                                     policy or RetryPolicy()))
+    except FetchError as exc:
+        if exc.status_code in (401, 403):
+            raise IngestError(f"GET {exc.url} was refused (HTTP {exc.status_code}); check "
+                              f"{USERNAME_ENV}/{PASSWORD_ENV} or {TOKEN_ENV}") from None
+        raise
     say(f"received {len(statements):,} statement(s)")
     texts = [json.dumps(statement, ensure_ascii=False) for statement in statements]
     return ingest_event_texts(con, texts, source=source, organization_id=organization_id, progress=progress)
+
+
+async def _fetch(
+    endpoint: str,
+    auth: LrsAuth,
+    since: str | None,
+    page_size: int,
+    client: httpx.AsyncClient | None,
+    transport: httpx.AsyncBaseTransport | None,
+    policy: RetryPolicy,
+) -> list[dict[str, Any]]:
+    async with open_client(client, transport, policy) as http:
+        fetcher = Fetcher(http, token=None, policy=policy)
+        fetcher.headers = auth.headers()
+        return await fetch_statements(fetcher, endpoint, since=since, page_size=page_size)
