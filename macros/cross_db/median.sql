@@ -1,13 +1,12 @@
-{#- Aggregate: the median of a numeric expression (the mean of the two middle values for an even count);
-    nulls are ignored. Used with a group by. -#}
-{% macro median(expression) -%}
-    {{ return(adapter.dispatch('median', 'lms_warehouse')(expression)) }}
+{#- Aggregate: the exact median of a numeric column (the mean of the two middle values for an even count). -#}
+{% macro median(column) -%}
+    {{ return(adapter.dispatch('median', 'lms_warehouse')(column)) }}
 {%- endmacro %}
 
-{% macro default__median(expression) -%}
-    median({{ expression }})
+{% macro default__median(column) -%}
+    median({{ column }})
 {%- endmacro %}
 
-{% macro spark__median(expression) -%}
-    percentile({{ expression }}, 0.5)
+{% macro spark__median(column) -%}
+    percentile({{ column }}, 0.5)
 {%- endmacro %}
