@@ -121,4 +121,9 @@ def run_demo(say: Callable[[str], None], progress: Callable[[str], None]) -> int
         return 1
     say(f"demo built as of {DEMO_NOW.isoformat(sep=' ')} UTC")
     print_summary(say)
+    from lms_warehouse.report import write_report
+
+    report = warehouse_path().parent / "report.html"
+    drawn = write_report(warehouse_path(), report)
+    say(f"report ({len(drawn)} charts): {report} (open it in a browser)")
     return 0
