@@ -1,169 +1,219 @@
 with
 
+learner_course_days as (
+
+    select * from {{ ref('int_learner_course_days') }}
+
+),
+
 course_activity_days as (
 
     select * from {{ ref('int_course_activity_days') }}
 
 ),
 
-learner_course_status as (
+quiz_submissions as (
 
-    select * from {{ ref('int_learner_course_status') }}
-
-),
-
-as_of as (
-
-    select cast({{ dbt.date_trunc('day', as_of_timestamp()) }} as date) as as_of_date
+    select * from {{ ref('int_quiz_submissions') }}
 
 ),
 
-digits as (
+stuck_points as (
 
-    select 0 as digit union all select 1 union all select 2 union all select 3 union all select 4
-    union all select 5 union all select 6 union all select 7 union all select 8 union all select 9
-
-),
-
--- 0 .. 9999: enough days for 27 years of history
-day_numbers as (
-
-    select ones.digit + 10 * tens.digit + 100 * hundreds.digit + 1000 * thousands.digit as day_number
-    from digits as ones
-    cross join digits as tens
-    cross join digits as hundreds
-    cross join digits as thousands
+    select * from {{ ref('v_stuck_points') }}
 
 ),
 
-course_spans as (
+learners as (
 
     select
         organization_id,
         course_id,
-        min(activity_date) as first_date
+        date,
+        count(*) as enrolled_learners,
+        sum(is_active_7d) as active_learners_7d,
+        sum(is_completed) as learners_completed,
+        sum(is_at_risk) as learners_at_risk,
+        percentile_cont(0.5) within group (order by progress_pct) as median_progress_pct
+    from learner_course_days
+    group by organization_id, course_id, date
+
+),
+
+activity as (
+
+    select
+        organization_id,
+        course_id,
+        activity_date as date,
+        count(*) as active_learners,
+        sum(quiz_attempts) as quiz_attempts,
+        sum(failed_quiz_attempts) as failed_quiz_attempts,
+        sum(quiz_score_pct_sum) / nullif(sum(scored_quiz_attempts), 0) as mean_quiz_score_pct
     from course_activity_days
-    group by organization_id, course_id
+    group by organization_id, course_id, activity_date
 
 ),
 
--- every calendar day (UTC) from the course's first progress event to the as-of day
-course_days as (
-
-    select
-        course_spans.organization_id,
-        course_spans.course_id,
-        cast({{ dbt.dateadd('day', 'day_numbers.day_number', 'course_spans.first_date') }} as date) as date
-    from course_spans
-    cross join as_of
-    inner join day_numbers
-        on day_numbers.day_number <= {{ dbt.datediff('course_spans.first_date', 'as_of.as_of_date', 'day') }}
-
-),
-
-learner_firsts as (
+-- the learners' attempts per class in time order, as in v_stuck_points
+numbered_attempts as (
 
     select
         organization_id,
-        course_id,
         student_id,
-        min(activity_date) as first_date
-    from course_activity_days
-    group by organization_id, course_id, student_id
+        class_id,
+        passed,
+        cast({{ dbt.date_trunc('day', 'occurred_at') }} as date) as attempt_date,
+        row_number() over (
+            partition by organization_id, student_id, class_id
+            order by occurred_at, event_id
+        ) as attempt_number
+    from quiz_submissions
 
 ),
 
-daily as (
+-- the day a learner became stuck on a class: the day of the attempt past the threshold, unless passed before it
+stuck_since as (
 
     select
-        course_days.organization_id,
-        course_days.course_id,
-        course_days.date,
-        count(distinct case when course_activity_days.activity_date = course_days.date
-            then course_activity_days.student_id end) as active_learners,
-        count(distinct course_activity_days.student_id) as active_learners_7d,
-        sum(case when course_activity_days.activity_date = course_days.date
-            then course_activity_days.quiz_attempts else 0 end) as quiz_attempts,
-        sum(case when course_activity_days.activity_date = course_days.date
-            then course_activity_days.failed_quiz_attempts else 0 end) as failed_quiz_attempts,
-        sum(case when course_activity_days.activity_date = course_days.date
-            then course_activity_days.scored_quiz_attempts else 0 end) as scored_quiz_attempts,
-        sum(case when course_activity_days.activity_date = course_days.date
-            then course_activity_days.quiz_score_pct_sum end) as quiz_score_pct_sum
-    from course_days
-    left join course_activity_days
-        on course_days.organization_id = course_activity_days.organization_id
-        and course_days.course_id = course_activity_days.course_id
-        and course_activity_days.activity_date <= course_days.date
-        and course_activity_days.activity_date
-            > {{ dbt.dateadd('day', -1 * var('active_window_days'), 'course_days.date') }}
-    group by course_days.organization_id, course_days.course_id, course_days.date
+        organization_id,
+        student_id,
+        class_id,
+        min(case when attempt_number = {{ var('stuck_attempts_threshold') }} + 1 then attempt_date end) as stuck_date,
+        min(case when passed = 1 then attempt_number end) as first_pass_number
+    from numbered_attempts
+    group by organization_id, student_id, class_id
 
 ),
 
-started as (
+course_classes as (
 
     select
-        course_days.organization_id,
-        course_days.course_id,
-        course_days.date,
-        count(learner_firsts.student_id) as enrolled_learners
-    from course_days
-    left join learner_firsts
-        on course_days.organization_id = learner_firsts.organization_id
-        and course_days.course_id = learner_firsts.course_id
-        and learner_firsts.first_date <= course_days.date
-    group by course_days.organization_id, course_days.course_id, course_days.date
+        learners.organization_id,
+        learners.course_id,
+        learners.date,
+        stuck_points.class_id
+    from learners
+    inner join stuck_points
+        on learners.organization_id = stuck_points.organization_id
+        and learners.course_id = stuck_points.course_id
 
 ),
 
-completed as (
+class_days_stuck as (
 
     select
-        course_days.organization_id,
-        course_days.course_id,
-        course_days.date,
-        count(case when cast({{ dbt.date_trunc('day', 'learner_course_status.completed_at') }} as date) = course_days.date
-            then 1 end) as completions,
-        count(learner_course_status.completed_at) as learners_completed
-    from course_days
-    left join learner_course_status
-        on course_days.organization_id = learner_course_status.organization_id
-        and course_days.course_id = learner_course_status.course_id
-        and cast({{ dbt.date_trunc('day', 'learner_course_status.completed_at') }} as date) <= course_days.date
-    group by course_days.organization_id, course_days.course_id, course_days.date
+        course_classes.organization_id,
+        course_classes.course_id,
+        course_classes.date,
+        course_classes.class_id,
+        count(stuck_since.student_id) as learners_stuck
+    from course_classes
+    left join stuck_since
+        on course_classes.organization_id = stuck_since.organization_id
+        and course_classes.class_id = stuck_since.class_id
+        and stuck_since.stuck_date <= course_classes.date
+        and (stuck_since.first_pass_number is null
+            or stuck_since.first_pass_number > {{ var('stuck_attempts_threshold') }})
+    group by course_classes.organization_id, course_classes.course_id, course_classes.date, course_classes.class_id
+
+),
+
+class_days_failures as (
+
+    select
+        course_classes.organization_id,
+        course_classes.course_id,
+        course_classes.date,
+        course_classes.class_id,
+        cast(sum(case when numbered_attempts.passed = 1 then 0 else 1 end) as double)
+            / nullif(count(numbered_attempts.student_id), 0) as fail_rate
+    from course_classes
+    left join numbered_attempts
+        on course_classes.organization_id = numbered_attempts.organization_id
+        and course_classes.class_id = numbered_attempts.class_id
+        and numbered_attempts.attempt_date <= course_classes.date
+    group by course_classes.organization_id, course_classes.course_id, course_classes.date, course_classes.class_id
+
+),
+
+-- each class of the course on each day: learners stuck so far and the fail rate of the attempts so far
+class_days as (
+
+    select
+        class_days_stuck.organization_id,
+        class_days_stuck.course_id,
+        class_days_stuck.date,
+        class_days_stuck.class_id,
+        class_days_stuck.learners_stuck,
+        class_days_failures.fail_rate
+    from class_days_stuck
+    inner join class_days_failures
+        on class_days_stuck.organization_id = class_days_failures.organization_id
+        and class_days_stuck.course_id = class_days_failures.course_id
+        and class_days_stuck.date = class_days_failures.date
+        and class_days_stuck.class_id = class_days_failures.class_id
+
+),
+
+ranked_class_days as (
+
+    select
+        organization_id,
+        course_id,
+        date,
+        class_id,
+        row_number() over (
+            partition by organization_id, course_id, date
+            order by learners_stuck desc, fail_rate desc nulls last, class_id
+        ) as stuck_rank
+    from class_days
+    where learners_stuck > 0
+
+),
+
+top_stuck as (
+
+    select
+        organization_id,
+        course_id,
+        date,
+        {{ dbt.listagg('class_id', "','", 'order by stuck_rank') }} as top_stuck_classes
+    from ranked_class_days
+    where stuck_rank <= {{ var('admin_top_stuck_classes') }}
+    group by organization_id, course_id, date
 
 ),
 
 final as (
 
     select
-        daily.organization_id,
-        daily.course_id,
-        daily.date,
-        started.enrolled_learners,
-        daily.active_learners,
-        daily.active_learners_7d,
-        completed.completions,
-        completed.learners_completed,
+        learners.organization_id,
+        learners.course_id,
+        learners.date,
+        learners.enrolled_learners,
+        coalesce(activity.active_learners, 0) as active_learners,
+        learners.active_learners_7d,
+        learners.learners_completed,
+        round(cast(learners.learners_completed as double) / learners.enrolled_learners, 6) as completion_rate,
+        round(learners.median_progress_pct, 2) as median_progress_pct,
+        coalesce(activity.quiz_attempts, 0) as quiz_attempts,
+        round(activity.mean_quiz_score_pct, 2) as mean_quiz_score_pct,
         case
-            when started.enrolled_learners > 0
-                then round(cast(completed.learners_completed as double) / started.enrolled_learners, 6)
-        end as completion_rate,
-        daily.quiz_attempts,
-        round(daily.quiz_score_pct_sum / nullif(daily.scored_quiz_attempts, 0), 2) as mean_quiz_score_pct,
-        case
-            when daily.quiz_attempts > 0 then round(cast(daily.failed_quiz_attempts as double) / daily.quiz_attempts, 6)
-        end as failed_quiz_rate
-    from daily
-    inner join started
-        on daily.organization_id = started.organization_id
-        and daily.course_id = started.course_id
-        and daily.date = started.date
-    inner join completed
-        on daily.organization_id = completed.organization_id
-        and daily.course_id = completed.course_id
-        and daily.date = completed.date
+            when activity.quiz_attempts > 0
+                then round(cast(activity.failed_quiz_attempts as double) / activity.quiz_attempts, 6)
+        end as failed_quiz_rate,
+        learners.learners_at_risk,
+        top_stuck.top_stuck_classes
+    from learners
+    left join activity
+        on learners.organization_id = activity.organization_id
+        and learners.course_id = activity.course_id
+        and learners.date = activity.date
+    left join top_stuck
+        on learners.organization_id = top_stuck.organization_id
+        and learners.course_id = top_stuck.course_id
+        and learners.date = top_stuck.date
 
 )
 
@@ -174,10 +224,12 @@ select
     enrolled_learners,
     active_learners,
     active_learners_7d,
-    completions,
     learners_completed,
     completion_rate,
+    median_progress_pct,
     quiz_attempts,
     mean_quiz_score_pct,
-    failed_quiz_rate
+    failed_quiz_rate,
+    learners_at_risk,
+    top_stuck_classes
 from final
