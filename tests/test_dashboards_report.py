@@ -7,28 +7,29 @@ import os
 import random
 import shutil
 import subprocess
-import sys
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
 import pytest
+from warehouse_cli import CLI, query, run_commands
 
 from ingestion.catalog import ingest_catalog_dir
 from ingestion.events import ingest_event_paths
 from ingestion.warehouse import connect
 from lms_warehouse.demo_data import build_catalog, generate_events, to_json_line
+from lms_warehouse.demo_xapi import write_demo_xapi
 from lms_warehouse.report import CHARTS, render_report
 
-AS_OF = datetime(2026, 3, 20, 18, 0, 0)
+AS_OF = datetime(2026, 11, 16, 18, 0, 0)  # the demo's: its xAPI video statements fall in the window
 DAYS = 14
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
 
 
 @pytest.fixture(scope="module")
 def cohort_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """40 demo learners over two weeks, ingested and built (dbt build) as of AS_OF."""
+    """40 demo learners over two weeks (pings, quizzes, xAPI video statements), ingested and built as of AS_OF."""
     folder = tmp_path_factory.mktemp("cohort")
     rng = random.Random(5)
     start = AS_OF.replace(hour=0) - timedelta(days=DAYS)
@@ -38,7 +39,9 @@ def cohort_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
                        ("course", catalog.courses), ("class", catalog.classes)):
         (folder / "catalog" / f"lms_{name}.json").write_text(json.dumps(rows))
     events = sorted(generate_events(catalog, start, DAYS, rng), key=lambda e: e["occurred_at"])
-    (folder / "events.ndjson").write_text(
+    (folder / "events").mkdir()
+    write_demo_xapi(folder / "events", catalog, rng)
+    (folder / "events" / "events.ndjson").write_text(
         "\n".join(to_json_line(event, f"evt-{n:06d}") for n, event in enumerate(events, start=1)) + "\n")
     path = folder / "lms.duckdb"
     with pytest.MonkeyPatch.context() as env:
@@ -46,27 +49,17 @@ def cohort_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         con = connect(path)
         try:
             ingest_catalog_dir(con, folder / "catalog")
-            ingest_event_paths(con, [folder / "events.ndjson"])
+            ingest_event_paths(con, [folder / "events"])
         finally:
             con.close()
     # the CLI in its own process, as a user runs it: dbt's in-process handle would keep the file locked
-    build = _cli(path, "build", "--as-of", AS_OF.isoformat())
-    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    run_commands(path, ("build", "--as-of", AS_OF.isoformat()))
     return path
-
-
-def _query(path: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def _cli(warehouse: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, LMS_WAREHOUSE_PATH=str(warehouse))
-    return subprocess.run([sys.executable, "-m", "lms_warehouse.cli", *args],
-                          env=env, capture_output=True, text=True, check=False)
+    return subprocess.run([str(CLI), *args], env=env, capture_output=True, text=True, check=False)
 
 
 def _chromium() -> str:
@@ -102,35 +95,44 @@ class _Figures(HTMLParser):
 
 
 def test_time_on_task_rolls_up_from_pings_to_dashboards(cohort_warehouse: Path) -> None:
-    pair_total, pairs = _query(cohort_warehouse, "select sum(time_spent_sec), count(*) from main.v_user_progress "
+    pair_total, pairs = query(cohort_warehouse, "select sum(time_spent_sec), count(*) from main.v_user_progress "
                                                  "where video_duration_sec is not null")[0]
-    pings = _query(cohort_warehouse, "select count(*) from main.lms_event where type = 'VIDEO_PING' "
+    pings = query(cohort_warehouse, "select count(*) from main.lms_event where type = 'VIDEO_PING' "
                                      "and class_id is not null")[0][0]
     # demo players ping every 10 s and sessions are hours apart: every ping counts exactly the 10 s cap
     assert pairs > 0 and pair_total == 10 * pings
-    assert _query(cohort_warehouse, "select sum(time_spent_sec) from intermediate.int_time_on_task")[0][0] == pair_total
-    by_course = dict(_query(cohort_warehouse, "select course_id, sum(time_spent_sec) from main.v_user_progress "
+    assert query(cohort_warehouse, "select sum(time_spent_sec) from intermediate.int_time_on_task")[0][0] == pair_total
+    by_course = dict(query(cohort_warehouse, "select course_id, sum(time_spent_sec) from main.v_user_progress "
                                               "where course_id is not null group by 1"))
-    overview = dict(_query(cohort_warehouse, "select course_id, time_spent_sec from main.v_admin_overview"))
-    dashboard = dict(_query(cohort_warehouse, "select course_id, sum(time_spent_sec) from main.v_learner_dashboard "
+    overview = dict(query(cohort_warehouse, "select course_id, time_spent_sec from main.v_admin_overview"))
+    dashboard = dict(query(cohort_warehouse, "select course_id, sum(time_spent_sec) from main.v_learner_dashboard "
                                               "group by 1"))
     assert overview == pytest.approx(by_course) and dashboard == pytest.approx(by_course)
 
 
 def test_dashboards_cover_every_learner_and_course(cohort_warehouse: Path) -> None:
-    learner_courses = _query(cohort_warehouse, "select count(*) from main.v_course_progress")[0][0]
-    assert _query(cohort_warehouse, "select count(*) from main.v_learner_dashboard")[0][0] == learner_courses
-    enrolled = _query(cohort_warehouse, "select sum(enrolled_learners), sum(learners_completed), "
+    learner_courses = query(cohort_warehouse, "select count(*) from main.v_course_progress")[0][0]
+    assert query(cohort_warehouse, "select count(*) from main.v_learner_dashboard")[0][0] == learner_courses
+    enrolled = query(cohort_warehouse, "select sum(enrolled_learners), sum(learners_completed), "
                                         "sum(learners_at_risk) from main.v_admin_overview")[0]
     assert enrolled[0] == learner_courses
-    completed, at_risk = _query(cohort_warehouse, "select sum(is_completed), sum(is_at_risk) "
+    completed, at_risk = query(cohort_warehouse, "select sum(is_completed), sum(is_at_risk) "
                                                   "from main.v_learner_dashboard")[0]
     assert (enrolled[1], enrolled[2]) == (completed, at_risk)
     # the daily companion ends on the as-of day with the same completions as the overview
-    last_day = _query(cohort_warehouse, "select sum(learners_completed) from main.v_admin_overview_daily "
+    last_day = query(cohort_warehouse, "select sum(learners_completed) from main.v_admin_overview_daily "
                                         f"where date = date '{AS_OF.date()}'")[0][0]
     assert last_day == completed
-    levels = {level for (level,) in _query(cohort_warehouse, "select distinct level from main.v_skill_mastery")}
+    # engagement comes from the gamification marts, learner by learner
+    mismatched = query(cohort_warehouse, "select count(*) from main.v_learner_dashboard as d "
+                                          "left join main.v_leaderboard as l on d.organization_id = l.organization_id "
+                                          "and d.student_id = l.student_id left join main.hearts as h "
+                                          "on d.organization_id = h.organization_id and d.student_id = h.student_id "
+                                          "where d.total_points <> coalesce(l.total_points, 0) "
+                                          "or d.hearts is distinct from h.hearts")[0][0]
+    assert mismatched == 0
+    assert query(cohort_warehouse, "select max(total_points) from main.v_learner_dashboard")[0][0] > 0
+    levels = {level for (level,) in query(cohort_warehouse, "select distinct level from main.v_skill_mastery")}
     assert levels and levels <= {"non_acquis", "en_cours", "acquis", "expert"}
 
 
@@ -140,9 +142,9 @@ def test_report_opens_in_headless_chromium_with_every_chart_drawn(cohort_warehou
     assert result.returncode == 0, result.stderr
     assert str(target) in result.stdout
     html = target.read_text()
-    # self-contained: nothing is fetched when it opens (the SVG namespace is an identifier, not a request)
-    assert "<link" not in html and " src=" not in html
-    assert "http" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    # self-contained: nothing in it makes the browser fetch anything (a video IRI shown as text is no request)
+    for fetching in ("<link", " src=", " href=", "url(", "@import", "<iframe", "<img"):
+        assert fetching not in html, f"the report would fetch something: {fetching}"
 
     dom = subprocess.run(
         [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", target.as_uri()],
@@ -151,7 +153,7 @@ def test_report_opens_in_headless_chromium_with_every_chart_drawn(cohort_warehou
     assert dom.returncode == 0, dom.stderr[-2000:]
     parser = _Figures()
     parser.feed(dom.stdout)
-    built = {name for (name,) in _query(cohort_warehouse,
+    built = {name for (name,) in query(cohort_warehouse,
                                         "select table_name from information_schema.tables where table_schema = 'main'")}
     expected = [chart.key for chart in CHARTS if not (chart.optional and not set(chart.relations) <= built)]
     assert list(parser.figures) == expected
@@ -163,8 +165,8 @@ def test_report_opens_in_headless_chromium_with_every_chart_drawn(cohort_warehou
             assert figure["shapes"] > 0 and figure["area"] > 0, f"{chart.key}: no chart drawn ({figure})"
         else:
             assert figure["no_data"] and figure["shapes"] == 0, f"{chart.key}: its relation is missing: {figure}"
-    assert {"events_per_day", "completion_funnel", "streak_distribution", "mastery_by_competency",
-            "stuck_points"} <= {key for key, figure in parser.figures.items() if figure["area"] > 0}
+    assert {"events_per_day", "completion_funnel", "xp_leaderboard", "streak_distribution", "mastery_by_competency",
+            "stuck_points", "video_dropoff"} <= {key for key, figure in parser.figures.items() if figure["area"] > 0}
 
 
 def test_report_says_no_data_for_empty_relations(cohort_warehouse: Path, tmp_path: Path) -> None:

@@ -24,12 +24,6 @@ as_of as (
 
 ),
 
-day_numbers as (
-
-    {{ day_numbers() }}
-
-),
-
 learner_spans as (
 
     select
@@ -49,11 +43,9 @@ learner_days as (
         learner_spans.organization_id,
         learner_spans.student_id,
         learner_spans.course_id,
-        cast({{ dbt.dateadd('day', 'day_numbers.day_number', 'learner_spans.first_date') }} as date) as date
+        {{ explode_date_range('learner_spans.first_date', 'as_of.as_of_date') }} as date
     from learner_spans
     cross join as_of
-    inner join day_numbers
-        on day_numbers.day_number <= {{ dbt.datediff('learner_spans.first_date', 'as_of.as_of_date', 'day') }}
 
 ),
 

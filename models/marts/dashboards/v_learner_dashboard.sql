@@ -18,6 +18,35 @@ user_activity as (
 
 ),
 
+streak_history as (
+
+    select * from {{ ref('v_streak_history') }}
+
+),
+
+leaderboard as (
+
+    select * from {{ ref('v_leaderboard') }}
+
+),
+
+hearts as (
+
+    select * from {{ ref('hearts') }}
+
+),
+
+longest_streaks as (
+
+    select
+        organization_id,
+        student_id,
+        max(longest_streak_to_date) as longest_streak_days
+    from streak_history
+    group by organization_id, student_id
+
+),
+
 final as (
 
     select
@@ -41,7 +70,14 @@ final as (
         course_mastery.competencies_mastered,
         course_mastery.competencies_total,
         -- engagement (per learner, the same on each of the learner's courses)
-        coalesce(user_activity.streak_days, 0) as streak_days
+        coalesce(user_activity.streak_days, 0) as streak_days,
+        coalesce(longest_streaks.longest_streak_days, 0) as longest_streak_days,
+        hearts.hearts,
+        hearts.max_hearts,
+        hearts.next_heart_at,
+        coalesce(leaderboard.total_points, 0) as total_points,
+        leaderboard.rank as xp_rank,
+        coalesce(leaderboard.badges_count, 0) as badges_count
     from learner_course_status
     left join course_mastery
         on learner_course_status.organization_id = course_mastery.organization_id
@@ -50,6 +86,15 @@ final as (
     left join user_activity
         on learner_course_status.organization_id = user_activity.organization_id
         and learner_course_status.student_id = user_activity.student_id
+    left join longest_streaks
+        on learner_course_status.organization_id = longest_streaks.organization_id
+        and learner_course_status.student_id = longest_streaks.student_id
+    left join leaderboard
+        on learner_course_status.organization_id = leaderboard.organization_id
+        and learner_course_status.student_id = leaderboard.student_id
+    left join hearts
+        on learner_course_status.organization_id = hearts.organization_id
+        and learner_course_status.student_id = hearts.student_id
 
 )
 
@@ -71,5 +116,12 @@ select
     mastery_level,
     competencies_mastered,
     competencies_total,
-    streak_days
+    streak_days,
+    longest_streak_days,
+    hearts,
+    max_hearts,
+    next_heart_at,
+    total_points,
+    xp_rank,
+    badges_count
 from final
