@@ -7,7 +7,7 @@ N ?= 1000000
 export LMS_WAREHOUSE_PATH ?= warehouse/lms.duckdb
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: install demo test lint bench dagster docs clean
+.PHONY: install demo test lint browser bench dagster docs clean
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
@@ -25,7 +25,14 @@ demo: install
 lint: install
 	$(BIN)/ruff check .
 
-test: install lint
+# The report test opens the HTML report in headless Chromium (Debian's package): installed when missing.
+CHROMIUM := /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { export DEBIAN_FRONTEND=noninteractive; SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get install -y -qq chromium >/dev/null 2>&1 || { $$SUDO apt-get update -qq && \
+		$$SUDO apt-get install -y -qq chromium >/dev/null; } || echo "could not install chromium: the report test will fail"; }
+
+test: install lint browser
 	@# pytest exits 5 when it collects no test: that must fail CI, never pass silently.
 	$(BIN)/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     import httpx
 
     from ingestion.http_fetch import RetryPolicy, Sleep
+
+
+# Why a record cannot land (one line), or None when it can.
+Problem = Callable[[Any], str | None]
 
 
 @dataclass(frozen=True)
@@ -149,15 +153,21 @@ def _land_entity(
     records: list[_Record],
     file_error: str | None,
     organization_id: str,
+    *,
+    table: str | None = None,
+    problem: Problem | None = None,
+    kind: str | None = None,
 ) -> BatchResult:
+    """Land one entity's records as one batch; `table`, `problem` and `kind` let other versioned
+    objects (ingestion/awards.py) reuse the same landing."""
     batch_id, started_at = new_batch_id(), utc_now()
-    table = catalog_table(entity)
+    table = table or catalog_table(entity)
     if file_error:
         checked = _Checked([], 0, [(0, records[0].raw if records else "", file_error)])
     else:
-        checked = _check(records, _landed_versions(con, table, records))
+        checked = _check(records, _landed_versions(con, table, records, problem or _problem), problem or _problem)
     result = BatchResult(
-        batch_id, f"catalog_{entity}", (source,), max(len(records), 1) if file_error else len(records),
+        batch_id, kind or f"catalog_{entity}", (source,), max(len(records), 1) if file_error else len(records),
         len(checked.accepted), checked.duplicates, len(checked.rejects),
     )
     con.execute("begin transaction")
@@ -172,13 +182,13 @@ def _land_entity(
     return result
 
 
-def _check(records: Iterable[_Record], landed: set[tuple[str, str]]) -> _Checked:
+def _check(records: Iterable[_Record], landed: set[tuple[str, str]], problem: Problem) -> _Checked:
     seen = set(landed)
     accepted: list[dict[str, Any]] = []
     rejects: list[tuple[int, str, str]] = []
     duplicates = 0
     for record in records:
-        reason = _problem(record.value)
+        reason = problem(record.value)
         if reason:
             rejects.append((record.number, record.raw, reason))
             continue
@@ -204,8 +214,10 @@ def _problem(value: Any) -> str | None:
     return None
 
 
-def _landed_versions(con: duckdb.DuckDBPyConnection, table: str, records: Sequence[_Record]) -> set[tuple[str, str]]:
-    ids = sorted({_id_text(r.value["id"]) for r in records if _problem(r.value) is None})
+def _landed_versions(
+    con: duckdb.DuckDBPyConnection, table: str, records: Sequence[_Record], problem: Problem
+) -> set[tuple[str, str]]:
+    ids = sorted({_id_text(r.value["id"]) for r in records if problem(r.value) is None})
     if not ids:
         return set()
     rows = con.execute(f"select id, content_hash from {table} where id in (select unnest(?::varchar[]))", [ids])

@@ -12,6 +12,9 @@ LANDING_SCHEMA = "landing"
 
 CATALOG_ENTITIES: tuple[str, ...] = ("student", "instructor", "course", "class")
 
+# Badge awards the LMS itself sends (ERD gamification_award), landed like a catalog entity (ingestion/awards.py).
+AWARDS_TABLE = f"{LANDING_SCHEMA}.gamification_awards"
+
 
 def catalog_table(entity: str) -> str:
     """Landing table of one Unified.to catalog entity, e.g. `landing.catalog_students`."""
@@ -104,6 +107,7 @@ def ensure_landing_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_EVENT_REJECTS_DDL)
     for entity in CATALOG_ENTITIES:
         con.execute(_CATALOG_DDL.format(table=catalog_table(entity)))
+    con.execute(_CATALOG_DDL.format(table=AWARDS_TABLE))
     con.execute(_CATALOG_REJECTS_DDL)
     con.execute(_BATCHES_DDL)
     from ingestion.mooc_landing import ensure_mooc_tables  # MOOC/H5P tables: their own module, same schema

@@ -79,8 +79,9 @@ def run_dbt(args: list[str]) -> DbtOutcome:
         status = str(node_result.status)
         outcome.counts[(str(node.resource_type), status)] += 1
         if status in {"error", "fail"}:
-            message = (node_result.message or "").strip().splitlines()
-            outcome.failures.append(f"{node.name}: {message[0] if message else status}")
+            # a runtime error's first line only names the model; its second line says what went wrong
+            message = [line.strip() for line in (node_result.message or "").strip().splitlines()[:2]]
+            outcome.failures.append(f"{node.name}: {' '.join(message) if message else status}")
     return outcome
 
 

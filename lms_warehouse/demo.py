@@ -25,6 +25,7 @@ TALLY_SHARE = 0.1  # share of quiz attempts delivered as Tally webhooks instead 
 SUMMARY_RELATIONS = (
     "lms_student", "lms_course", "lms_class", "lms_event", "lms_signal", "v_user_progress",
     "v_course_progress", "v_event_daily_stats", "v_signal_summary", "v_user_activity",
+    "gamification_award", "v_leaderboard", "v_streak_history", "hearts_history",
 )
 
 
@@ -58,6 +59,18 @@ def _bad_records(first_event: dict) -> list[str]:
     ]
 
 
+def _write_lms_awards(catalog_dir: Path, start: datetime) -> None:
+    """Badge awards the LMS itself sent: a retired badge (only the LMS awards it) and one the warehouse
+    would compute too (kept once, with the LMS's id and time)."""
+    stamp = (start + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    awards = [{"id": f"lms-award-{n}", "badge_id": "badge-beta-tester", "student_id": f"stu-{n:05d}",
+               "awarded_at": stamp, "context_json": json.dumps({"reason": "platform beta"}), "created_at": stamp}
+              for n in range(1, 6)]
+    awards.append({"id": "lms-award-first-video", "badge_id": "badge-first-video", "student_id": "stu-00001",
+                   "awarded_at": stamp, "created_at": stamp})
+    (catalog_dir / "gamification_award.json").write_text(json.dumps(awards, indent=1))
+
+
 def write_demo_inputs(folder: Path) -> DemoInputs:
     """Demo catalog and event files in every supported shape: ndjson, gzip, a Tally array, bad records."""
     rng = random.Random(DEMO_SEED)
@@ -68,6 +81,8 @@ def write_demo_inputs(folder: Path) -> DemoInputs:
     for name, rows in (("student", catalog.students), ("instructor", catalog.instructors),
                        ("course", catalog.courses), ("class", catalog.classes)):
         (catalog_dir / f"lms_{name}.json").write_text(json.dumps(rows, indent=1))
+
+    _write_lms_awards(catalog_dir, start)
 
     events = sorted(generate_events(catalog, start, DEMO_DAYS, rng), key=lambda e: e["occurred_at"])
     recent, older, tally = [], [], []
@@ -123,4 +138,9 @@ def run_demo(say: Callable[[str], None], progress: Callable[[str], None]) -> int
         return 1
     say(f"demo built as of {DEMO_NOW.isoformat(sep=' ')} UTC")
     print_summary(say)
+    from lms_warehouse.report import write_report
+
+    report = warehouse_path().parent / "report.html"
+    drawn = write_report(warehouse_path(), report)
+    say(f"report ({len(drawn)} charts): {report} (open it in a browser)")
     return 0

@@ -47,6 +47,13 @@ quiz_passes as (
 
 ),
 
+time_on_task as (
+
+    select * from {{ ref('int_time_on_task') }} as scoped
+    where {{ is_dirty('scoped', 'pair', scope) }}
+
+),
+
 video_progress as (
 
     select
@@ -75,7 +82,8 @@ final as (
         quiz_best_attempts.score as quiz_score,
         quiz_best_attempts.max_score as quiz_max_score,
         quiz_passes.passed_at as quiz_passed_at,
-        student_classes.last_activity_at as updated_at
+        student_classes.last_activity_at as updated_at,
+        coalesce(time_on_task.time_spent_sec, 0) as time_spent_sec
     from student_classes
     left join video_progress
         on student_classes.organization_id = video_progress.organization_id
@@ -93,6 +101,10 @@ final as (
         on student_classes.organization_id = quiz_passes.organization_id
         and student_classes.student_id = quiz_passes.student_id
         and student_classes.class_id = quiz_passes.class_id
+    left join time_on_task
+        on student_classes.organization_id = time_on_task.organization_id
+        and student_classes.student_id = time_on_task.student_id
+        and student_classes.class_id = time_on_task.class_id
 
 )
 
@@ -109,5 +121,6 @@ select
     quiz_score,
     quiz_max_score,
     quiz_passed_at,
-    updated_at
+    updated_at,
+    time_spent_sec
 from final

@@ -6,11 +6,16 @@ events as (
 
 ),
 
+streak_history as (
+
+    select * from {{ ref('v_streak_history') }}
+
+),
+
 as_of as (
 
     select
-        {{ as_of_timestamp() }} as as_of_at,
-        cast({{ dbt.date_trunc('day', as_of_timestamp()) }} as date) as as_of_date
+        {{ as_of_timestamp() }} as as_of_at
 
 ),
 
@@ -44,71 +49,36 @@ activity as (
 
 ),
 
-active_days as (
-
-    select distinct
-        organization_id,
-        student_id,
-        cast({{ dbt.date_trunc('day', 'occurred_at') }} as date) as activity_date
-    from past_events
-
-),
-
--- gaps and islands: consecutive days share the same (day number - rank)
-islands as (
+-- each learner's as-of day (local) and the day before, as v_streak_history holds them
+as_of_days as (
 
     select
         organization_id,
         student_id,
-        activity_date,
-        {{ dbt.datediff("cast('2000-01-01' as date)", 'activity_date', 'day') }}
-            - row_number() over (partition by organization_id, student_id order by activity_date) as island_key
-    from active_days
+        max(date) as as_of_date
+    from streak_history
+    group by organization_id, student_id
 
 ),
 
-island_sizes as (
-
-    select
-        organization_id,
-        student_id,
-        island_key,
-        max(activity_date) as island_last_date,
-        count(*) as island_days
-    from islands
-    group by organization_id, student_id, island_key
-
-),
-
-latest_islands as (
-
-    select
-        island_sizes.organization_id,
-        island_sizes.student_id,
-        island_sizes.island_last_date,
-        island_sizes.island_days,
-        row_number() over (
-            partition by island_sizes.organization_id, island_sizes.student_id
-            order by island_sizes.island_last_date desc
-        ) as island_rank
-    from island_sizes
-
-),
-
--- a streak counts only while it is alive: its last day is the as-of date or the day before
+-- the as-of day's streak when that day is active, else the day before's (the day is not over yet)
 streaks as (
 
     select
-        latest_islands.organization_id,
-        latest_islands.student_id,
-        case
-            when {{ dbt.datediff('latest_islands.island_last_date', 'as_of.as_of_date', 'day') }} <= 1
-                then latest_islands.island_days
-            else 0
-        end as streak_days
-    from latest_islands
-    cross join as_of
-    where latest_islands.island_rank = 1
+        as_of_days.organization_id,
+        as_of_days.student_id,
+        coalesce(
+            max(case when streak_history.date = as_of_days.as_of_date and streak_history.is_active = 1
+                then streak_history.streak_length end),
+            max(case when streak_history.date < as_of_days.as_of_date then streak_history.streak_length end),
+            0
+        ) as streak_days
+    from as_of_days
+    inner join streak_history
+        on as_of_days.organization_id = streak_history.organization_id
+        and as_of_days.student_id = streak_history.student_id
+        and streak_history.date >= {{ dbt.dateadd('day', -1, 'as_of_days.as_of_date') }}
+    group by as_of_days.organization_id, as_of_days.student_id
 
 ),
 

@@ -1,0 +1,35 @@
+{#- Signals that were true at or before as-of, with the XP their type earns (seed xp_per_signal; a type
+    the seed does not list earns 0). -#}
+with
+
+signals as (
+
+    select * from {{ ref('lms_signal') }}
+
+),
+
+xp_per_signal as (
+
+    select * from {{ ref('xp_per_signal') }}
+
+),
+
+final as (
+
+    select
+        signals.organization_id,
+        signals.id as signal_id,
+        signals.type as signal_type,
+        signals.student_id,
+        signals.course_id,
+        signals.class_id,
+        signals.created_at,
+        coalesce(xp_per_signal.xp, 0) as xp
+    from signals
+    left join xp_per_signal
+        on signals.type = xp_per_signal.signal_type
+    where signals.created_at <= {{ as_of_timestamp() }}
+
+)
+
+select organization_id, signal_id, signal_type, student_id, course_id, class_id, created_at, xp from final

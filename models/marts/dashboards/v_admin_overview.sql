@@ -1,0 +1,138 @@
+with
+
+learner_course_status as (
+
+    select * from {{ ref('int_learner_course_status') }}
+
+),
+
+course_activity_days as (
+
+    select * from {{ ref('int_course_activity_days') }}
+
+),
+
+course_mastery as (
+
+    select * from {{ ref('v_course_mastery') }}
+
+),
+
+stuck_points as (
+
+    select * from {{ ref('v_stuck_points') }}
+
+),
+
+learners as (
+
+    select
+        organization_id,
+        course_id,
+        count(*) as enrolled_learners,
+        sum(is_started) as learners_started,
+        sum(is_half_done) as learners_half_done,
+        sum(is_completed) as learners_completed,
+        sum(is_active_7d) as active_learners_7d,
+        sum(is_at_risk) as learners_at_risk,
+        percentile_cont(0.5) within group (order by progress_pct) as median_progress_pct,
+        sum(time_spent_sec) as time_spent_sec
+    from learner_course_status
+    group by organization_id, course_id
+
+),
+
+quizzes as (
+
+    select
+        organization_id,
+        course_id,
+        sum(quiz_attempts) as quiz_attempts,
+        sum(failed_quiz_attempts) as failed_quiz_attempts,
+        sum(quiz_score_pct_sum) / nullif(sum(scored_quiz_attempts), 0) as mean_quiz_score_pct
+    from course_activity_days
+    group by organization_id, course_id
+
+),
+
+mastery as (
+
+    select
+        organization_id,
+        course_id,
+        avg(mastery_score) as mean_mastery_score
+    from course_mastery
+    group by organization_id, course_id
+
+),
+
+-- the classes with the most stuck learners, best first, as a comma-separated list of class ids
+top_stuck as (
+
+    select
+        organization_id,
+        course_id,
+        {{ dbt.listagg('class_id', "','", 'order by stuck_rank') }} as top_stuck_classes
+    from stuck_points
+    where learners_stuck > 0
+        and stuck_rank <= {{ var('admin_top_stuck_classes') }}
+        and course_id is not null
+    group by organization_id, course_id
+
+),
+
+final as (
+
+    select
+        learners.organization_id,
+        learners.course_id,
+        learners.enrolled_learners,
+        learners.learners_started,
+        learners.learners_half_done,
+        learners.learners_completed,
+        learners.active_learners_7d,
+        round(cast(learners.learners_completed as double) / learners.enrolled_learners, 6) as completion_rate,
+        round(learners.median_progress_pct, 2) as median_progress_pct,
+        coalesce(quizzes.quiz_attempts, 0) as quiz_attempts,
+        round(quizzes.mean_quiz_score_pct, 2) as mean_quiz_score_pct,
+        case
+            when quizzes.quiz_attempts > 0
+                then round(cast(quizzes.failed_quiz_attempts as double) / quizzes.quiz_attempts, 6)
+        end as failed_quiz_rate,
+        learners.learners_at_risk,
+        round(learners.time_spent_sec, 3) as time_spent_sec,
+        round(learners.time_spent_sec / learners.enrolled_learners, 3) as mean_time_spent_sec,
+        round(mastery.mean_mastery_score, 6) as mean_mastery_score,
+        top_stuck.top_stuck_classes
+    from learners
+    left join quizzes
+        on learners.organization_id = quizzes.organization_id
+        and learners.course_id = quizzes.course_id
+    left join mastery
+        on learners.organization_id = mastery.organization_id
+        and learners.course_id = mastery.course_id
+    left join top_stuck
+        on learners.organization_id = top_stuck.organization_id
+        and learners.course_id = top_stuck.course_id
+
+)
+
+select
+    organization_id,
+    course_id,
+    enrolled_learners,
+    learners_started,
+    learners_half_done,
+    learners_completed,
+    active_learners_7d,
+    completion_rate,
+    median_progress_pct,
+    quiz_attempts,
+    mean_quiz_score_pct,
+    failed_quiz_rate,
+    learners_at_risk,
+    time_spent_sec,
+    mean_time_spent_sec,
+    mean_mastery_score,
+    top_stuck_classes
+from final

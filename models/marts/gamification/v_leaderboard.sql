@@ -1,0 +1,65 @@
+with
+
+students as (
+
+    select * from {{ ref('int_gamification_students') }}
+
+),
+
+ledger as (
+
+    select * from {{ ref('gamification_xp_ledger') }}
+
+),
+
+totals as (
+
+    select
+        organization_id,
+        student_id,
+        sum(xp) as total_points,
+        sum(case when entry_type = 'badge' then 1 else 0 end) as badges_count,
+        -- the total stands from the last entry that added points
+        max(case when xp > 0 then earned_at end) as reached_at
+    from ledger
+    group by organization_id, student_id
+
+),
+
+scored as (
+
+    select
+        students.organization_id,
+        students.student_id,
+        coalesce(totals.total_points, 0) as total_points,
+        coalesce(totals.badges_count, 0) as badges_count,
+        totals.reached_at
+    from students
+    left join totals
+        on students.organization_id = totals.organization_id
+        and students.student_id = totals.student_id
+
+),
+
+final as (
+
+    select
+        scored.*,
+        dense_rank() over (partition by organization_id order by total_points desc) as rank,
+        row_number() over (
+            partition by organization_id
+            order by total_points desc, reached_at asc nulls last, student_id
+        ) as position
+    from scored
+
+)
+
+select
+    organization_id,
+    student_id,
+    total_points,
+    badges_count,
+    rank,
+    position,
+    reached_at
+from final

@@ -1,0 +1,135 @@
+{#- Sequential state (freezes consumed week by week), so a recursive CTE walks each learner's days. -#}
+{%- set freezes = var('streak_freezes_per_week') | int %}
+{%- set freezes_used_this_week = "(case when days.week_start = streaks.week_start then streaks.freezes_used else 0 end)" %}
+{%- set is_frozen = "(days.is_active = 0 and streaks.streak_length > 0 and " ~ freezes_used_this_week ~ " < " ~ freezes ~ ")" %}
+
+with recursive
+
+activity_days as (
+
+    select * from {{ ref('int_student_activity_days') }}
+
+),
+
+spans as (
+
+    select
+        organization_id,
+        student_id,
+        time_zone,
+        min(activity_date) as first_date,
+        cast({{ dbt.date_trunc('day', utc_to_local(as_of_timestamp(), 'time_zone')) }} as date) as as_of_date
+    from activity_days
+    group by organization_id, student_id, time_zone
+
+),
+
+calendar as (
+
+    select
+        organization_id,
+        student_id,
+        time_zone,
+        {{ explode_date_range('first_date', 'as_of_date') }} as calendar_date
+    from spans
+
+),
+
+days as (
+
+    select
+        calendar.organization_id,
+        calendar.student_id,
+        calendar.time_zone,
+        calendar.calendar_date,
+        cast({{ dbt.date_trunc('week', 'calendar.calendar_date') }} as date) as week_start,
+        case when activity_days.activity_date is not null then 1 else 0 end as is_active,
+        activity_days.first_event_at,
+        coalesce(activity_days.events, 0) as events,
+        row_number() over (
+            partition by calendar.organization_id, calendar.student_id
+            order by calendar.calendar_date
+        ) as day_number
+    from calendar
+    left join activity_days
+        on calendar.organization_id = activity_days.organization_id
+        and calendar.student_id = activity_days.student_id
+        and calendar.calendar_date = activity_days.activity_date
+
+),
+
+-- day 1 is the first active day; each next day extends, holds (a freeze) or breaks the streak
+streaks as (
+
+    select
+        organization_id,
+        student_id,
+        day_number,
+        week_start,
+        1 as streak_length,
+        1 as longest_streak_to_date,
+        0 as is_frozen,
+        0 as freezes_used
+    from days
+    where day_number = 1
+
+    union all
+
+    select
+        days.organization_id,
+        days.student_id,
+        days.day_number,
+        days.week_start,
+        case
+            when days.is_active = 1 then streaks.streak_length + 1
+            when {{ is_frozen }} then streaks.streak_length
+            else 0
+        end as streak_length,
+        case
+            when days.is_active = 1 and streaks.streak_length + 1 > streaks.longest_streak_to_date
+                then streaks.streak_length + 1
+            else streaks.longest_streak_to_date
+        end as longest_streak_to_date,
+        case when {{ is_frozen }} then 1 else 0 end as is_frozen,
+        {{ freezes_used_this_week }} + case when {{ is_frozen }} then 1 else 0 end as freezes_used
+    from streaks
+    inner join days
+        on streaks.organization_id = days.organization_id
+        and streaks.student_id = days.student_id
+        and days.day_number = streaks.day_number + 1
+
+),
+
+final as (
+
+    select
+        days.organization_id,
+        days.student_id,
+        days.calendar_date as date,
+        days.is_active,
+        streaks.streak_length,
+        streaks.longest_streak_to_date,
+        streaks.is_frozen,
+        days.time_zone,
+        days.first_event_at,
+        days.events
+    from days
+    inner join streaks
+        on days.organization_id = streaks.organization_id
+        and days.student_id = streaks.student_id
+        and days.day_number = streaks.day_number
+
+)
+
+select
+    organization_id,
+    student_id,
+    date,
+    is_active,
+    streak_length,
+    longest_streak_to_date,
+    is_frozen,
+    time_zone,
+    first_event_at,
+    events
+from final

@@ -1,0 +1,177 @@
+with
+
+user_progress as (
+
+    select * from {{ ref('v_user_progress') }}
+
+),
+
+quiz_submissions as (
+
+    select * from {{ ref('int_quiz_submissions') }}
+
+),
+
+video_pings as (
+
+    select * from {{ ref('int_video_pings') }}
+
+),
+
+steps_completed as (
+
+    select * from {{ ref('int_steps_completed') }}
+
+),
+
+-- the attempts of each learner on each class in time order (ties: the smallest event id first)
+numbered_attempts as (
+
+    select
+        organization_id,
+        student_id,
+        class_id,
+        passed,
+        score_ratio,
+        row_number() over (
+            partition by organization_id, student_id, class_id
+            order by occurred_at, event_id
+        ) as attempt_number
+    from quiz_submissions
+
+),
+
+-- per learner and class: attempts until the first pass (that one included; all of them when never passed)
+learner_attempts as (
+
+    select
+        organization_id,
+        student_id,
+        class_id,
+        count(*) as attempts,
+        sum(case when passed = 1 then 0 else 1 end) as failed_attempts,
+        min(case when passed = 1 then attempt_number end) as attempts_to_pass,
+        coalesce(min(case when passed = 1 then attempt_number end), count(*)) as attempts_until_pass,
+        max(100.0 * score_ratio) as best_score_pct
+    from numbered_attempts
+    group by organization_id, student_id, class_id
+
+),
+
+first_activity as (
+
+    select organization_id, student_id, class_id, min(occurred_at) as first_activity_at
+    from (
+        select organization_id, student_id, class_id, occurred_at from video_pings
+        union all
+        select organization_id, student_id, class_id, occurred_at from quiz_submissions
+    ) as progress_events
+    group by organization_id, student_id, class_id
+
+),
+
+learner_classes as (
+
+    select
+        user_progress.organization_id,
+        user_progress.student_id,
+        user_progress.class_id,
+        user_progress.course_id,
+        user_progress.time_spent_sec,
+        learner_attempts.attempts,
+        learner_attempts.failed_attempts,
+        learner_attempts.attempts_to_pass,
+        learner_attempts.attempts_until_pass,
+        learner_attempts.best_score_pct,
+        case
+            when steps_completed.completed_at is not null
+                then {{ seconds_between('first_activity.first_activity_at', 'steps_completed.completed_at') }}
+        end as time_to_complete_sec
+    from user_progress
+    left join learner_attempts
+        on user_progress.organization_id = learner_attempts.organization_id
+        and user_progress.student_id = learner_attempts.student_id
+        and user_progress.class_id = learner_attempts.class_id
+    left join steps_completed
+        on user_progress.organization_id = steps_completed.organization_id
+        and user_progress.student_id = steps_completed.student_id
+        and user_progress.class_id = steps_completed.class_id
+    left join first_activity
+        on user_progress.organization_id = first_activity.organization_id
+        and user_progress.student_id = first_activity.student_id
+        and user_progress.class_id = first_activity.class_id
+
+),
+
+aggregated as (
+
+    select
+        organization_id,
+        class_id,
+        max(course_id) as course_id,
+        count(*) as learners_active,
+        count(attempts) as learners_attempting,
+        count(attempts_to_pass) as learners_passed,
+        avg(attempts_to_pass) as mean_attempts_to_pass,
+        sum(case when attempts_until_pass > {{ var('stuck_attempts_threshold') }} then 1 else 0 end) as learners_stuck,
+        avg(best_score_pct) as mean_best_score_pct,
+        sum(attempts) as quiz_attempts,
+        sum(failed_attempts) as failed_quiz_attempts,
+        count(time_to_complete_sec) as learners_completed,
+        percentile_cont(0.5) within group (order by time_to_complete_sec) as median_time_to_complete_sec,
+        avg(time_spent_sec) as mean_time_spent_sec
+    from learner_classes
+    group by organization_id, class_id
+
+),
+
+final as (
+
+    select
+        organization_id,
+        class_id,
+        course_id,
+        learners_active,
+        learners_attempting,
+        learners_passed,
+        round(mean_attempts_to_pass, 4) as mean_attempts_to_pass,
+        learners_stuck,
+        round(mean_best_score_pct, 2) as mean_best_score_pct,
+        coalesce(quiz_attempts, 0) as quiz_attempts,
+        coalesce(failed_quiz_attempts, 0) as failed_quiz_attempts,
+        case
+            when quiz_attempts > 0 then round(cast(failed_quiz_attempts as double) / quiz_attempts, 6)
+        end as fail_rate,
+        learners_completed,
+        round(median_time_to_complete_sec, 3) as median_time_to_complete_sec,
+        round(mean_time_spent_sec, 3) as mean_time_spent_sec,
+        -- 1 = the class of its course where most learners are stuck (then the highest fail rate, then class id)
+        row_number() over (
+            partition by organization_id, course_id
+            order by
+                learners_stuck desc,
+                case when quiz_attempts > 0 then cast(failed_quiz_attempts as double) / quiz_attempts end desc nulls last,
+                class_id
+        ) as stuck_rank
+    from aggregated
+
+)
+
+select
+    organization_id,
+    class_id,
+    course_id,
+    learners_active,
+    learners_attempting,
+    learners_passed,
+    mean_attempts_to_pass,
+    learners_stuck,
+    mean_best_score_pct,
+    quiz_attempts,
+    failed_quiz_attempts,
+    fail_rate,
+    learners_completed,
+    median_time_to_complete_sec,
+    mean_time_spent_sec,
+    stuck_rank
+from final
