@@ -30,18 +30,14 @@ def run_pipeline(as_of: datetime | None = None, full_refresh: bool = False) -> R
     if not MANIFEST_PATH.exists():
         prepare_manifest()
     from orchestration.definitions import defs  # Dagster is slow to import: only for `run`/`demo`
+    from orchestration.run_config import build_run_config
 
-    dbt_config: dict[str, object] = {"full_refresh": full_refresh}
-    if as_of is not None:
-        dbt_config["as_of"] = as_of_var(as_of)
     job = defs.resolve_job_def("lms_warehouse_job")
+    run_config = build_run_config(job, as_of=as_of_var(as_of) if as_of else None, full_refresh=full_refresh)
     with _instance() as instance:
         result = job.execute_in_process(
             instance=instance,
-            run_config={
-                "ops": {"lms_dbt_assets": {"config": dbt_config}},
-                "loggers": {"console": {"config": {"log_level": "INFO"}}},
-            },
+            run_config={**run_config, "loggers": {"console": {"config": {"log_level": "INFO"}}}},
             raise_on_error=False,
         )
     lines = []
