@@ -13,7 +13,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by student_id, class_id
+            partition by organization_id, student_id, class_id
             order by
                 score_ratio desc nulls last,
                 case when score_ratio is null then score end desc nulls last,
@@ -27,6 +27,7 @@ ranked as (
 final as (
 
     select
+        organization_id,
         student_id,
         class_id,
         event_id,

@@ -12,7 +12,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by student_id, class_id
+            partition by organization_id, student_id, class_id
             order by occurred_at, event_id
         ) as pass_rank
     from quiz_submissions
@@ -23,6 +23,7 @@ ranked as (
 final as (
 
     select
+        organization_id,
         student_id,
         class_id,
         event_id,

@@ -15,6 +15,7 @@ quiz_catalog as (
 submissions as (
 
     select
+        organization_id,
         event_id,
         student_id,
         class_id,
@@ -34,6 +35,7 @@ submissions as (
 final as (
 
     select
+        submissions.organization_id,
         submissions.event_id,
         submissions.student_id,
         submissions.class_id,

@@ -22,21 +22,25 @@ quiz_passes as (
 candidates as (
 
     select
+        video_completions.organization_id,
         video_completions.student_id,
         video_completions.class_id
     from video_completions
     inner join class_requirements
-        on video_completions.class_id = class_requirements.class_id
+        on video_completions.organization_id = class_requirements.organization_id
+        and video_completions.class_id = class_requirements.class_id
     where class_requirements.requires_video = 1
 
     union
 
     select
+        quiz_passes.organization_id,
         quiz_passes.student_id,
         quiz_passes.class_id
     from quiz_passes
     inner join class_requirements
-        on quiz_passes.class_id = class_requirements.class_id
+        on quiz_passes.organization_id = class_requirements.organization_id
+        and quiz_passes.class_id = class_requirements.class_id
     where class_requirements.requires_quiz = 1
 
 ),
@@ -44,6 +48,7 @@ candidates as (
 joined as (
 
     select
+        candidates.organization_id,
         candidates.student_id,
         candidates.class_id,
         class_requirements.course_id,
@@ -56,12 +61,15 @@ joined as (
         quiz_passes.passed_at as quiz_passed_at
     from candidates
     inner join class_requirements
-        on candidates.class_id = class_requirements.class_id
+        on candidates.organization_id = class_requirements.organization_id
+        and candidates.class_id = class_requirements.class_id
     left join video_completions
-        on candidates.student_id = video_completions.student_id
+        on candidates.organization_id = video_completions.organization_id
+        and candidates.student_id = video_completions.student_id
         and candidates.class_id = video_completions.class_id
     left join quiz_passes
-        on candidates.student_id = quiz_passes.student_id
+        on candidates.organization_id = quiz_passes.organization_id
+        and candidates.student_id = quiz_passes.student_id
         and candidates.class_id = quiz_passes.class_id
 
 ),
@@ -69,6 +77,7 @@ joined as (
 final as (
 
     select
+        organization_id,
         student_id,
         class_id,
         course_id,

@@ -13,7 +13,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by student_id, class_id
+            partition by organization_id, student_id, class_id
             order by occurred_at, event_id
         ) as completion_rank
     from video_pings
@@ -24,6 +24,7 @@ ranked as (
 final as (
 
     select
+        organization_id,
         student_id,
         class_id,
         event_id,

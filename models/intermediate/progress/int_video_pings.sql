@@ -9,6 +9,7 @@ events as (
 final as (
 
     select
+        organization_id,
         event_id,
         student_id,
         class_id,

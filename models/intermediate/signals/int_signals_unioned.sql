@@ -34,6 +34,7 @@ video_completed as (
 
     select
         'VIDEO_COMPLETED' as signal_type,
+        video_completions.organization_id,
         video_completions.student_id,
         student_classes.course_id,
         video_completions.class_id,
@@ -45,7 +46,8 @@ video_completed as (
         video_completions.completed_at as created_at
     from video_completions
     left join student_classes
-        on video_completions.student_id = student_classes.student_id
+        on video_completions.organization_id = student_classes.organization_id
+        and video_completions.student_id = student_classes.student_id
         and video_completions.class_id = student_classes.class_id
 
 ),
@@ -54,6 +56,7 @@ quiz_passed as (
 
     select
         'QUIZ_PASSED' as signal_type,
+        quiz_passes.organization_id,
         quiz_passes.student_id,
         student_classes.course_id,
         quiz_passes.class_id,
@@ -65,7 +68,8 @@ quiz_passed as (
         quiz_passes.passed_at as created_at
     from quiz_passes
     left join student_classes
-        on quiz_passes.student_id = student_classes.student_id
+        on quiz_passes.organization_id = student_classes.organization_id
+        and quiz_passes.student_id = student_classes.student_id
         and quiz_passes.class_id = student_classes.class_id
 
 ),
@@ -74,6 +78,7 @@ step_completed as (
 
     select
         'STEP_COMPLETED' as signal_type,
+        steps_completed.organization_id,
         steps_completed.student_id,
         student_classes.course_id,
         steps_completed.class_id,
@@ -81,7 +86,8 @@ step_completed as (
         steps_completed.completed_at as created_at
     from steps_completed
     left join student_classes
-        on steps_completed.student_id = student_classes.student_id
+        on steps_completed.organization_id = student_classes.organization_id
+        and steps_completed.student_id = student_classes.student_id
         and steps_completed.class_id = student_classes.class_id
 
 ),
@@ -90,6 +96,7 @@ course_completed as (
 
     select
         'COURSE_COMPLETED' as signal_type,
+        organization_id,
         student_id,
         course_id,
         cast(null as {{ dbt.type_string() }}) as class_id,
@@ -114,7 +121,8 @@ unioned as (
 final as (
 
     select
-        {{ signal_id('signal_type', 'student_id', 'coalesce(class_id, course_id)') }} as signal_id,
+        {{ signal_id('organization_id', 'signal_type', 'student_id', 'coalesce(class_id, course_id)') }} as signal_id,
+        organization_id,
         signal_type,
         student_id,
         course_id,

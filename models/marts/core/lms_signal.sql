@@ -27,6 +27,7 @@ final as (
     select
         signals.signal_id as id,
         signals.signal_type as type,
+        signals.organization_id,
         signals.student_id,
         signals.course_id,
         signals.class_id,
@@ -42,6 +43,7 @@ final as (
 select
     id,
     type,
+    organization_id,
     student_id,
     course_id,
     class_id,

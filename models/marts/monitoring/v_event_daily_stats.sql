@@ -9,17 +9,19 @@ events as (
 daily as (
 
     select
+        organization_id,
         cast({{ dbt.date_trunc('day', 'occurred_at') }} as date) as event_date,
         type as event_type,
         count(*) as event_count
     from events
-    group by 1, 2
+    group by 1, 2, 3
 
 ),
 
 final as (
 
     select
+        organization_id,
         event_date as date,
         event_type as type,
         event_count as count
@@ -28,6 +30,7 @@ final as (
 )
 
 select
+    organization_id,
     date,
     type,
     count
