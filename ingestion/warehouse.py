@@ -72,7 +72,7 @@ class _Held:
 
 
 _held: dict[Path, _Held] = {}
-_guard = threading.Lock()
+_guard = threading.RLock()  # re-entrant: a collected connection may release its lock from inside a guarded block
 
 
 def _holder(lock_path: Path) -> str:

@@ -272,6 +272,22 @@ def test_the_sensor_skips_without_a_landing_folder(tmp_path: Path) -> None:
     assert "not a folder" in (result.skip_message or "")
 
 
+def test_the_sensor_run_requests_resolve_against_the_events_job(tmp_path: Path) -> None:
+    from orchestration.definitions import defs
+
+    landing = _landing(tmp_path)
+    sensor = defs.get_sensor_def("landing_files_sensor")
+    with DagsterInstance.ephemeral() as instance:
+        context = build_sensor_context(
+            instance=instance, definitions=defs, resources={"sources": LmsSources(landing_dir=str(landing))}
+        )
+        requests = sensor.evaluate_tick(context).run_requests
+    partitioned = {r.tags.get("dagster/partition") for r in requests if r.partition_key}
+    assert partitioned == {"2024-03-01", "2024-03-02", "2024-03-03"}
+    unpartitioned = [r for r in requests if not r.partition_key]
+    assert len(unpartitioned) == 1 and "dagster/partition" not in unpartitioned[0].tags
+
+
 # --- the event-lag check -------------------------------------------------------------------------
 
 NOW = datetime(2024, 3, 4, 18, 0, 0)
