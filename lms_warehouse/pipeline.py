@@ -9,6 +9,8 @@ from datetime import datetime
 from lms_warehouse.dbt_runner import MANIFEST_PATH, point_dbt_at_warehouse, prepare_manifest
 from lms_warehouse.timeutil import as_of_var
 
+MAX_CHECK_LINES = 10  # checks that did not pass, named one per line in the run's output
+
 
 @dataclass(frozen=True)
 class RunOutcome:
@@ -49,6 +51,13 @@ def run_pipeline(as_of: datetime | None = None, full_refresh: bool = False) -> R
     checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     failed = sum(1 for c in checks if not c.passed and c.severity.value == "ERROR")
     warned = sum(1 for c in checks if not c.passed and c.severity.value != "ERROR")
+    not_passed = [c for c in checks if not c.passed]
+    for check in not_passed[:MAX_CHECK_LINES]:
+        reason = f": {check.description}" if check.description else ""
+        target = f"{check.asset_key.to_user_string()} {check.check_name}"
+        lines.append(f"check {check.severity.value.lower()}: {target}{reason}")
+    if len(not_passed) > MAX_CHECK_LINES:
+        lines.append(f"... and {len(not_passed) - MAX_CHECK_LINES} more checks that did not pass (see the Dagster UI)")
     lines.append(
         f"run {result.run_id[:8]}: {materialized} assets materialized; checks: "
         f"{len(checks) - failed - warned} passed, {warned} warned, {failed} failed"

@@ -36,12 +36,13 @@ def event_lag_result(latest: datetime | None, now: datetime, warn_hours: float) 
             metadata=metadata,
         )
     lag = now - latest
-    metadata |= {"latest_occurred_at": as_of_var(latest), "lag_hours": round(lag / timedelta(hours=1), 3)}
+    lag_hours = lag / timedelta(hours=1)
+    metadata |= {"latest_occurred_at": as_of_var(latest), "lag_hours": round(lag_hours, 3)}
     passed = lag <= timedelta(hours=warn_hours)
     return AssetCheckResult(
         passed=passed,
         severity=AssetCheckSeverity.WARN,
-        description=None if passed else f"the newest event is {lag} old (threshold {warn_hours} h)",
+        description=None if passed else f"the newest event is {lag_hours:.1f} h old (threshold {warn_hours:g} h)",
         metadata=metadata,
     )
 

@@ -81,16 +81,21 @@ def _dbt_set(name: str, *, select: str, tests: str, exclude: str = "", partition
     return dbt_set
 
 
-def _rest_select(upstream_select: str) -> str:
-    """Every node outside `upstream_select`, listed by name (`fqn:*` while that selects nothing).
+def _chained(incremental_select: str, manifest: dict) -> set[str]:
+    """The unique ids of the incremental models and everything they read (empty when none is tagged)."""
+    if incremental_select.startswith("tag:"):  # asked first of the manifest: dbt warns when nothing matches
+        tag = incremental_select.removeprefix("tag:")
+        if not any(tag in node.get("tags", []) for node in manifest["nodes"].values()):
+            return set()
+    return set(select_unique_ids(f"+{incremental_select}", "", "", dbt_project, manifest))
+
+
+def _rest_select(chained: set[str], manifest: dict) -> str:
+    """Every node outside `chained` (the incremental models and what they read), listed by name.
 
     Listed rather than `--exclude`d: with an exclusion dbt would also drop every test touching an
     excluded model, so a test between a mart and a staging model would never run.
     """
-    manifest = json.loads(dbt_project.manifest_path.read_text())
-    chained = select_unique_ids(upstream_select, "", "", dbt_project, manifest)
-    if not chained:
-        return "fqn:*"
     rest = [
         node for unique_id, node in manifest["nodes"].items()
         if node["resource_type"] in {"model", "seed", "snapshot"} and unique_id not in chained
@@ -108,11 +113,15 @@ def build_dbt_assets(incremental_select: str = INCREMENTAL_SELECT) -> list[Asset
     tests whose parents are all in it ("cautious"), the incremental set the tests whose parents it
     built or already had built ("buildable"), the last set every test touching one of its models ("eager").
     """
+    manifest = json.loads(dbt_project.manifest_path.read_text())
     upstream_select = f"+{incremental_select}"
+    chained = _chained(incremental_select, manifest)
+    if not chained:  # no incremental model (yet): the whole project in one set
+        return [_dbt_set("lms_dbt_assets", select="fqn:*", tests="eager")]
     sets = (
         _dbt_set("lms_dbt_upstream_assets", select=upstream_select, exclude=incremental_select, tests="cautious"),
         _dbt_set("lms_dbt_incremental_assets", select=incremental_select, tests="buildable", partitioned=True),
-        _dbt_set("lms_dbt_assets", select=_rest_select(upstream_select), tests="eager"),
+        _dbt_set("lms_dbt_assets", select=_rest_select(chained, manifest), tests="eager"),
     )
     # An empty selection must not become an op: dagster-dbt would run it with no --select at all.
     return [s for s in sets if s.keys]
