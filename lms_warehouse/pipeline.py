@@ -32,14 +32,18 @@ def run_pipeline(as_of: datetime | None = None, full_refresh: bool = False) -> R
     if not MANIFEST_PATH.exists():
         prepare_manifest()
     from orchestration.definitions import defs  # Dagster is slow to import: only for `run`/`demo`
+    from orchestration.partitions import WHOLE_LANDING_DIR, current_partition_key
     from orchestration.run_config import build_run_config
 
     job = defs.resolve_job_def("lms_warehouse_job")
     run_config = build_run_config(job, as_of=as_of_var(as_of) if as_of else None, full_refresh=full_refresh)
     with _instance() as instance:
+        # Today's partition, reading the whole landing folder: what the hourly schedule runs.
         result = job.execute_in_process(
             instance=instance,
             run_config={**run_config, "loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            partition_key=current_partition_key(),
+            tags=WHOLE_LANDING_DIR,
             raise_on_error=False,
         )
     lines = []

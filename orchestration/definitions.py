@@ -3,6 +3,7 @@
 from dagster import Definitions
 
 from orchestration.assets.dbt import lms_dbt_asset_sets
+from orchestration.assets.exports import landed_mooc_and_h5p
 from orchestration.assets.landing import landed_lms_catalog, landed_lms_events
 from orchestration.checks import event_lag_check
 from orchestration.jobs import events_job, exports_job, lms_warehouse_job
@@ -11,7 +12,7 @@ from orchestration.schedules import hourly_refresh, nightly_exports
 from orchestration.sensors import landing_files_sensor
 
 defs = Definitions(
-    assets=[landed_lms_events, landed_lms_catalog, *lms_dbt_asset_sets],
+    assets=[landed_lms_events, landed_lms_catalog, landed_mooc_and_h5p, *lms_dbt_asset_sets],
     asset_checks=[event_lag_check],
     jobs=[lms_warehouse_job, events_job, exports_job],
     schedules=[hourly_refresh, nightly_exports],

@@ -17,10 +17,12 @@ lms_warehouse_job = define_asset_job(
 )
 
 # Partitioned by UTC day (the partitions of landing/lms_events and the incremental dbt models): a run
-# for a day lands LMS_LANDING_DIR/<day>/ and rebuilds everything downstream of the landed events.
+# for a day lands LMS_LANDING_DIR/<day>/ and rebuilds everything downstream of the landed events, with
+# the dbt nodes those read (seeds, catalog staging) but not the other sources' ingestion.
+_fed_by_events = AssetSelection.assets(LANDED_EVENTS).downstream()
 events_job = define_asset_job(
     name="events_job",
-    selection=AssetSelection.assets(LANDED_EVENTS).downstream(),
+    selection=_fed_by_events | (_fed_by_events.upstream() - AssetSelection.groups("landing", "exports")),
     executor_def=in_process_executor,
     description="Land one day's event folder (or a backfill's range of days), then build what depends on it.",
 )

@@ -1,20 +1,23 @@
 """When the warehouse refreshes on its own (UTC)."""
 
-from __future__ import annotations
-
-from dagster import DefaultScheduleStatus, ScheduleDefinition
+from dagster import DefaultScheduleStatus, RunRequest, ScheduleDefinition, ScheduleEvaluationContext, schedule
 
 from orchestration.jobs import exports_job, lms_warehouse_job
+from orchestration.partitions import WHOLE_LANDING_DIR, current_partition_key
 
-# Events hourly: the whole graph, unpartitioned: every new file in LMS_LANDING_DIR is landed (dated
-# folders included; already landed files add nothing), then every model is built.
-hourly_refresh = ScheduleDefinition(
+
+# Events hourly: the whole graph as a run of the current day's partition that lands every new file of
+# LMS_LANDING_DIR (dated folders included; already landed files add nothing), then builds every model.
+@schedule(
     name="hourly_refresh",
     job=lms_warehouse_job,
     cron_schedule="0 * * * *",
     execution_timezone="UTC",
     default_status=DefaultScheduleStatus.RUNNING,
 )
+def hourly_refresh(context: ScheduleEvaluationContext) -> RunRequest:
+    return RunRequest(partition_key=current_partition_key(context.scheduled_execution_time), tags=WHOLE_LANDING_DIR)
+
 
 # Exports nightly, after the 01:00 refresh has landed the previous day.
 nightly_exports = ScheduleDefinition(

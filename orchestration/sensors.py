@@ -3,7 +3,7 @@
 The cursor is a JSON map of every event file seen (path relative to the landing folder -> mtime in ns);
 a file is new when its path is not in it or its mtime changed. Files in a dated folder
 `YYYY-MM-DD/` request the events job for that partition; any other file (or a dated folder outside
-the partition range) requests one unpartitioned run of the same job, which reads the whole folder.
+the partition range) requests one run of today's partition tagged to read the whole folder.
 """
 
 import hashlib
@@ -15,7 +15,7 @@ from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, Se
 
 from ingestion.landing_layout import LandedFile, scan_landing_dir
 from orchestration.jobs import events_job
-from orchestration.partitions import daily_event_partitions
+from orchestration.partitions import WHOLE_LANDING_DIR, current_partition_key, daily_event_partitions
 from orchestration.resources import LmsSources
 
 UNPARTITIONED = "unpartitioned"
@@ -38,10 +38,12 @@ def plan_landing_runs(
     requests = []
     for group, group_files in sorted(fresh.items()):
         tags = {"lms/new_files": str(len(group_files))}
-        if group == UNPARTITIONED:
-            requests.append(RunRequest(run_key=_run_key(group, group_files), tags=tags))
+        if group == UNPARTITIONED:  # today's partition, reading the whole folder
+            tags |= WHOLE_LANDING_DIR
+            partition = current_partition_key()
         else:
-            requests.append(RunRequest(run_key=_run_key(group, group_files), partition_key=group, tags=tags))
+            partition = group
+        requests.append(RunRequest(run_key=_run_key(group, group_files), partition_key=partition, tags=tags))
     return requests, {landed.relative_path: landed.mtime_ns for landed in files}
 
 

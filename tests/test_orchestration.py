@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -21,6 +21,7 @@ from dagster import (
     DagsterInstance,
     Definitions,
     Jitter,
+    build_schedule_context,
     build_sensor_context,
     define_asset_job,
     materialize,
@@ -28,8 +29,9 @@ from dagster import (
 
 from lms_warehouse.dbt_runner import dbt_build_args
 from orchestration.assets.dbt import build_dbt_assets
-from orchestration.assets.landing import landed_lms_events
+from orchestration.assets.landing import landed_lms_catalog, landed_lms_events
 from orchestration.checks import event_lag_check, event_lag_result
+from orchestration.partitions import LANDING_SCOPE_TAG, WHOLE_LANDING_DIR, current_partition_key
 from orchestration.policies import HTTP_RETRY_POLICY, WAREHOUSE_POOL
 from orchestration.resources import LmsSources, build_resources
 from orchestration.run_config import build_run_config
@@ -77,7 +79,10 @@ def test_definitions_load_with_jobs_schedules_sensor_and_checks() -> None:
     assert events_job.partitions_def is not None
     graph = defs.resolve_asset_graph()
     assert graph.get(EVENTS).partitions_def is not None
-    assert graph.get(AssetKey(["main", "v_user_progress"])).partitions_def is None  # not tagged incremental
+    assert graph.get(AssetKey(["main", "lms_student"])).partitions_def is None  # not an incremental model
+    incremental = [s for s in defs.assets if s.op.name == "lms_dbt_incremental_assets"]
+    if incremental:  # the models tagged incremental_events share the daily partitions of the landed events
+        assert all(graph.get(key).partitions_def == graph.get(EVENTS).partitions_def for key in incremental[0].keys)
     check_keys = {key.name for key in graph.asset_check_keys if key.asset_key == EVENTS}
     assert "event_lag" in check_keys
     # dbt tests stay asset checks of their own asset.
@@ -208,8 +213,10 @@ def test_daily_partitions_land_their_folder_and_a_backfill_range_lands_two_days(
         finally:
             staged.close()
 
-        # The unpartitioned path reads the whole folder: the loose file lands, the dated ones add nothing.
-        whole = materialize([landed_lms_events], resources=resources, instance=instance)
+        # A run tagged for the whole folder (the hourly refresh: today's partition) also lands the loose file;
+        # the dated ones add nothing.
+        whole = materialize([landed_lms_events], resources=resources, instance=instance,
+                            partition_key=current_partition_key(), tags=WHOLE_LANDING_DIR)
         assert whole.success
         assert _landed_ids(warehouse_path) == ["d1", "d2", "d3", "u1"]
         metadata = whole.get_asset_materialization_events()[0].materialization.metadata
@@ -235,14 +242,23 @@ def _evaluate(landing: Path, cursor: str | None):
         return landing_files_sensor(context)
 
 
-def _requested(result) -> list[str | None]:
-    return sorted((r.partition_key or "") for r in result.run_requests)
+def _requested(result) -> list[str]:
+    """The days requested; "all" for a run of today's partition that reads the whole folder."""
+    today = current_partition_key()
+    keys = []
+    for request in result.run_requests or []:
+        if request.tags.get(LANDING_SCOPE_TAG) == "all":
+            assert request.partition_key == today
+            keys.append("all")
+        else:
+            keys.append(request.partition_key)
+    return sorted(keys)
 
 
 def test_the_sensor_requests_a_run_per_day_with_new_files(tmp_path: Path) -> None:
     landing = _landing(tmp_path)
     first = _evaluate(landing, None)
-    assert _requested(first) == ["", "2024-03-01", "2024-03-02", "2024-03-03"]  # "" = the unpartitioned run
+    assert _requested(first) == ["2024-03-01", "2024-03-02", "2024-03-03", "all"]
     assert all(r.run_key for r in first.run_requests)
     assert set(json.loads(first.cursor)) == {"2024-03-01/a.ndjson", "2024-03-02/b.ndjson",
                                             "2024-03-03/c.ndjson", "loose.ndjson"}
@@ -256,15 +272,15 @@ def test_the_sensor_requests_a_run_per_day_with_new_files(tmp_path: Path) -> Non
     (landing / "1999-01-01").mkdir()
     write_lines(landing / "1999-01-01" / "old.ndjson", [ping("old", occurred_at="1999-01-01T12:00:00Z")])
     third = _evaluate(landing, again.cursor)
-    # The new day-2 file asks for its day; a dated folder before the first partition goes unpartitioned.
-    assert _requested(third) == ["", "2024-03-02"]
+    # The new day-2 file asks for its day; a dated folder before the first partition goes to the whole-folder run.
+    assert _requested(third) == ["2024-03-02", "all"]
 
     loose = landing / "loose.ndjson"
     stat = loose.stat()
     os.utime(loose, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))  # rewritten in place
     fourth = _evaluate(landing, third.cursor)
-    assert _requested(fourth) == [""]
-    assert fourth.run_requests[0].run_key != first.run_requests[0].run_key
+    assert _requested(fourth) == ["all"]
+    assert fourth.run_requests[0].run_key not in {r.run_key for r in first.run_requests}
 
 
 def test_the_sensor_skips_without_a_landing_folder(tmp_path: Path) -> None:
@@ -282,10 +298,24 @@ def test_the_sensor_run_requests_resolve_against_the_events_job(tmp_path: Path) 
             instance=instance, definitions=defs, resources={"sources": LmsSources(landing_dir=str(landing))}
         )
         requests = sensor.evaluate_tick(context).run_requests
-    partitioned = {r.tags.get("dagster/partition") for r in requests if r.partition_key}
-    assert partitioned == {"2024-03-01", "2024-03-02", "2024-03-03"}
-    unpartitioned = [r for r in requests if not r.partition_key]
-    assert len(unpartitioned) == 1 and "dagster/partition" not in unpartitioned[0].tags
+    assert {r.tags.get("dagster/partition") for r in requests} == {
+        "2024-03-01", "2024-03-02", "2024-03-03", current_partition_key()}
+    assert sum(r.tags.get(LANDING_SCOPE_TAG) == "all" for r in requests) == 1
+
+
+def test_the_hourly_refresh_runs_the_current_day_reading_the_whole_folder() -> None:
+    from orchestration.definitions import defs
+
+    hourly_refresh = defs.get_schedule_def("hourly_refresh")
+
+    def tick(moment: datetime):
+        context = build_schedule_context(scheduled_execution_time=moment, repository_def=defs.get_repository_def())
+        return hourly_refresh.evaluate_tick(context).run_requests[0]
+
+    request = tick(datetime(2024, 3, 5, 13, 0, tzinfo=UTC))
+    assert request.partition_key == "2024-03-05"
+    assert request.tags[LANDING_SCOPE_TAG] == "all"
+    assert tick(datetime(2024, 3, 5, 23, 0, tzinfo=UTC)).partition_key == "2024-03-05"  # UTC day, all day long
 
 
 # --- the event-lag check -------------------------------------------------------------------------
@@ -325,3 +355,55 @@ def test_event_lag_check_runs_on_the_landed_events(
     stale = run("2024-03-03 13:00:01")
     assert not stale.passed and stale.severity == AssetCheckSeverity.WARN
     assert stale.metadata["latest_occurred_at"].value == "2024-03-03 11:00:00"
+
+
+# --- the real incremental models, run by day and by backfill, equal a full rebuild ---------------
+
+E2E = Path(__file__).parent / "fixtures" / "e2e"
+
+
+@pytest.mark.e2e
+def test_daily_runs_and_a_backfill_of_the_events_job_equal_a_full_rebuild(
+    tmp_path: Path, warehouse_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ingestion.warehouse import write_session
+    from lms_warehouse.dbt_runner import run_dbt
+    from lms_warehouse.fingerprint import differences, mart_fingerprints
+    from orchestration.definitions import defs
+
+    if not any(s.op.name == "lms_dbt_incremental_assets" for s in defs.assets):
+        pytest.skip("no dbt model is tagged incremental_events")
+    landing = tmp_path / "landing"
+    # The two fixture files land on two days; the second holds events that occurred days earlier.
+    for day, name in (("2024-03-01", "day1.ndjson"), ("2024-03-03", "day2.jsonl")):
+        (landing / day).mkdir(parents=True)
+        shutil.copy(E2E / "events" / name, landing / day / name)
+    monkeypatch.setenv("LMS_LANDING_DIR", str(landing))
+    monkeypatch.setenv("LMS_CATALOG_DIR", str(E2E / "catalog"))
+    as_of = "2024-03-04 18:00:00"
+    assert materialize([landed_lms_catalog], resources={"sources": LmsSources()}).success
+
+    job = defs.resolve_job_def("events_job")
+    run_config = build_run_config(job, as_of=as_of)
+    with DagsterInstance.ephemeral() as instance:
+        first = job.execute_in_process(run_config=run_config, instance=instance, partition_key="2024-03-01")
+        assert first.success
+        backfill = job.execute_in_process(
+            run_config=run_config,
+            instance=instance,
+            tags={"dagster/asset_partition_range_start": "2024-03-02",
+                  "dagster/asset_partition_range_end": "2024-03-03"},
+        )
+        assert backfill.success
+        assert "partition window 2024-03-02 00:00:00 .. 2024-03-04 00:00:00" in _logs(instance, backfill.run_id)
+    with write_session(warehouse_path) as con:
+        by_partition = mart_fingerprints(con)
+    assert by_partition["v_user_progress"].rows == 5
+
+    rebuilt = run_dbt(dbt_build_args(datetime.fromisoformat(as_of), full_refresh=True))
+    assert rebuilt.success, rebuilt.failures or rebuilt.error
+    with write_session(warehouse_path) as con:
+        full = mart_fingerprints(con)
+    # events_job builds what the events feed (lms_instructor, say, is the hourly job's): compare those.
+    assert {"v_user_progress", "lms_signal", "v_course_progress", "v_event_daily_stats"} <= set(by_partition)
+    assert differences(by_partition, {name: full[name] for name in by_partition if name in full}) == []

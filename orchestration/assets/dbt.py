@@ -63,13 +63,12 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuild
         yield from dbt.cli(args, context=context).stream()
 
 
-def _dbt_set(name: str, *, select: str, tests: str, exclude: str = "", partitioned: bool = False) -> AssetsDefinition:
+def _dbt_set(name: str, *, select: str, tests: str, partitioned: bool = False) -> AssetsDefinition:
     @dbt_assets(
         manifest=dbt_project.manifest_path,
         project=dbt_project,
         dagster_dbt_translator=translator,
         select=select,
-        exclude=exclude,
         name=name,
         partitions_def=daily_event_partitions if partitioned else None,
         backfill_policy=BackfillPolicy.single_run() if partitioned else None,
@@ -81,47 +80,48 @@ def _dbt_set(name: str, *, select: str, tests: str, exclude: str = "", partition
     return dbt_set
 
 
-def _chained(incremental_select: str, manifest: dict) -> set[str]:
-    """The unique ids of the incremental models and everything they read (empty when none is tagged)."""
-    if incremental_select.startswith("tag:"):  # asked first of the manifest: dbt warns when nothing matches
-        tag = incremental_select.removeprefix("tag:")
+_BUILT = {"model", "seed", "snapshot"}
+
+
+def _built_ids(select: str, manifest: dict) -> set[str]:
+    """The models, seeds and snapshots `select` picks (empty, and no dbt warning, for an unused tag)."""
+    if select.startswith("tag:"):
+        tag = select.removeprefix("tag:")
         if not any(tag in node.get("tags", []) for node in manifest["nodes"].values()):
             return set()
-    return set(select_unique_ids(f"+{incremental_select}", "", "", dbt_project, manifest))
+    ids = select_unique_ids(select, "", "", dbt_project, manifest)
+    return {i for i in ids if manifest["nodes"].get(i, {}).get("resource_type") in _BUILT}
 
 
-def _rest_select(chained: set[str], manifest: dict) -> str:
-    """Every node outside `chained` (the incremental models and what they read), listed by name.
+def _listed(ids: set[str], manifest: dict) -> str:
+    """A dbt selection naming exactly these nodes (one that matches nothing when there are none).
 
-    Listed rather than `--exclude`d: with an exclusion dbt would also drop every test touching an
-    excluded model, so a test between a mart and a staging model would never run.
+    Listed rather than `--exclude`d: dbt's exclusions also drop or keep tests by their own rules, so a
+    test between two sets would run too early or never.
     """
-    rest = [
-        node for unique_id, node in manifest["nodes"].items()
-        if node["resource_type"] in {"model", "seed", "snapshot"} and unique_id not in chained
-    ]
-    # Nothing left (every node feeds the incremental models): a selection that matches no node.
-    return " ".join(sorted(".".join(node["fqn"]) for node in rest)) or "tag:__no_node_has_this_tag__"
+    names = sorted(".".join(manifest["nodes"][i]["fqn"]) for i in ids)
+    return " ".join(names) or "tag:__no_node_has_this_tag__"
 
 
 def build_dbt_assets(incremental_select: str = INCREMENTAL_SELECT) -> list[AssetsDefinition]:
     """Three sets run in this order: what the incremental models read, the incremental models
-    (partitioned), everything else. Sets that select nothing are left out (no tagged model yet: only
-    the last set, i.e. the whole project, exactly as before).
+    (partitioned), everything else. With no incremental model, one set: the whole project.
 
-    Each dbt test runs once, in the set that builds the last of its parents: the upstream set runs the
-    tests whose parents are all in it ("cautious"), the incremental set the tests whose parents it
-    built or already had built ("buildable"), the last set every test touching one of its models ("eager").
+    Each dbt test runs once, with the set that builds the last of its parents: the upstream set runs
+    the tests whose parents are all in it ("cautious"), the incremental set those whose parents it
+    built or were built before ("buildable"), the last set every test touching one of its models ("eager").
     """
     manifest = json.loads(dbt_project.manifest_path.read_text())
-    upstream_select = f"+{incremental_select}"
-    chained = _chained(incremental_select, manifest)
-    if not chained:  # no incremental model (yet): the whole project in one set
+    incremental = _built_ids(incremental_select, manifest)
+    if not incremental:
         return [_dbt_set("lms_dbt_assets", select="fqn:*", tests="eager")]
+    upstream = _built_ids(f"+{incremental_select}", manifest) - incremental
+    rest = {i for i, node in manifest["nodes"].items() if node["resource_type"] in _BUILT} - upstream - incremental
     sets = (
-        _dbt_set("lms_dbt_upstream_assets", select=upstream_select, exclude=incremental_select, tests="cautious"),
-        _dbt_set("lms_dbt_incremental_assets", select=incremental_select, tests="buildable", partitioned=True),
-        _dbt_set("lms_dbt_assets", select=_rest_select(chained, manifest), tests="eager"),
+        _dbt_set("lms_dbt_upstream_assets", select=_listed(upstream, manifest), tests="cautious"),
+        _dbt_set("lms_dbt_incremental_assets", select=_listed(incremental, manifest), tests="buildable",
+                 partitioned=True),
+        _dbt_set("lms_dbt_assets", select=_listed(rest, manifest), tests="eager"),
     )
     # An empty selection must not become an op: dagster-dbt would run it with no --select at all.
     return [s for s in sets if s.keys]

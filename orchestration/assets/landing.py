@@ -31,8 +31,8 @@ def _batch_metadata(result: BatchResult) -> dict[str, object]:
     pool=WAREHOUSE_POOL,
     description="Learner events (canonical JSON, Tally deliveries) landed unchanged from LMS_LANDING_DIR; "
     "bad records go to landing.lms_event_rejects with a reason. A daily partition (or a backfill's range) "
-    "reads the dated folders LMS_LANDING_DIR/YYYY-MM-DD/ of its days; an unpartitioned run reads the whole "
-    "folder, files outside dated folders included.",
+    "reads the dated folders LMS_LANDING_DIR/YYYY-MM-DD/ of its days; a run tagged lms/landing_scope=all (the "
+    "hourly refresh, `lms-warehouse run`) reads the whole folder, files outside dated folders included.",
 )
 def landed_lms_events(context: AssetExecutionContext, sources: LmsSources) -> MaterializeResult:
     folder = sources.events_dir()

@@ -1,3 +1,15 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('learner', reads_catalog=true) }}",
+        post_hook="{{ record_processed_batches() }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=true, announce=true) %}
+
 with
 
 class_requirements as (
@@ -8,7 +20,8 @@ class_requirements as (
 
 steps_completed as (
 
-    select * from {{ ref('int_steps_completed') }}
+    select * from {{ ref('int_steps_completed') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 

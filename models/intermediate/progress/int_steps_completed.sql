@@ -1,3 +1,15 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('pair', reads_catalog=true) }}",
+        post_hook="{{ record_processed_batches() }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=true, announce=true) %}
+
 with
 
 class_requirements as (
@@ -8,13 +20,15 @@ class_requirements as (
 
 video_completions as (
 
-    select * from {{ ref('int_video_completions') }}
+    select * from {{ ref('int_video_completions') }} as scoped
+    where {{ is_dirty('scoped', 'pair', scope) }}
 
 ),
 
 quiz_passes as (
 
-    select * from {{ ref('int_quiz_passes') }}
+    select * from {{ ref('int_quiz_passes') }} as scoped
+    where {{ is_dirty('scoped', 'pair', scope) }}
 
 ),
 

@@ -1,14 +1,28 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('pair', reads_catalog=true) }}",
+        post_hook="{{ record_processed_batches() }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=true, announce=true) %}
+
 with
 
 video_pings as (
 
-    select * from {{ ref('int_video_pings') }}
+    select * from {{ ref('int_video_pings') }} as scoped
+    where {{ is_dirty('scoped', 'pair', scope) }}
 
 ),
 
 quiz_submissions as (
 
-    select * from {{ ref('int_quiz_submissions') }}
+    select * from {{ ref('int_quiz_submissions') }} as scoped
+    where {{ is_dirty('scoped', 'pair', scope) }}
 
 ),
 

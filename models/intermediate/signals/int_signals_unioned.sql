@@ -1,32 +1,49 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('learner', reads_catalog=true) }}",
+        post_hook="{{ record_processed_batches() }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=true, announce=true) %}
+
 with
 
 video_completions as (
 
-    select * from {{ ref('int_video_completions') }}
+    select * from {{ ref('int_video_completions') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 
 quiz_passes as (
 
-    select * from {{ ref('int_quiz_passes') }}
+    select * from {{ ref('int_quiz_passes') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 
 steps_completed as (
 
-    select * from {{ ref('int_steps_completed') }}
+    select * from {{ ref('int_steps_completed') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 
 courses_completed as (
 
-    select * from {{ ref('int_courses_completed') }}
+    select * from {{ ref('int_courses_completed') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 
 student_classes as (
 
-    select * from {{ ref('int_student_classes_active') }}
+    select * from {{ ref('int_student_classes_active') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 

@@ -1,8 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('learner', reads_catalog=true) }}",
+        post_hook="{{ record_processed_batches() }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=true, announce=true) %}
+
 with
 
 student_classes as (
 
-    select * from {{ ref('int_student_classes_active') }}
+    select * from {{ ref('int_student_classes_active') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 
@@ -14,13 +27,15 @@ class_requirements as (
 
 steps_completed as (
 
-    select * from {{ ref('int_steps_completed') }}
+    select * from {{ ref('int_steps_completed') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 
 courses_completed as (
 
-    select * from {{ ref('int_courses_completed') }}
+    select * from {{ ref('int_courses_completed') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 

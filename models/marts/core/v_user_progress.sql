@@ -1,32 +1,49 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('pair', reads_catalog=true) }}",
+        post_hook="{{ record_processed_batches() }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=true, announce=true) %}
+
 with
 
 student_classes as (
 
-    select * from {{ ref('int_student_classes_active') }}
+    select * from {{ ref('int_student_classes_active') }} as scoped
+    where {{ is_dirty('scoped', 'pair', scope) }}
 
 ),
 
 video_pings as (
 
-    select * from {{ ref('int_video_pings') }}
+    select * from {{ ref('int_video_pings') }} as scoped
+    where {{ is_dirty('scoped', 'pair', scope) }}
 
 ),
 
 video_completions as (
 
-    select * from {{ ref('int_video_completions') }}
+    select * from {{ ref('int_video_completions') }} as scoped
+    where {{ is_dirty('scoped', 'pair', scope) }}
 
 ),
 
 quiz_best_attempts as (
 
-    select * from {{ ref('int_quiz_best_attempts') }}
+    select * from {{ ref('int_quiz_best_attempts') }} as scoped
+    where {{ is_dirty('scoped', 'pair', scope) }}
 
 ),
 
 quiz_passes as (
 
-    select * from {{ ref('int_quiz_passes') }}
+    select * from {{ ref('int_quiz_passes') }} as scoped
+    where {{ is_dirty('scoped', 'pair', scope) }}
 
 ),
 

@@ -1,14 +1,28 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('learner', reads_catalog=true) }}",
+        post_hook="{{ record_processed_batches() }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=true, announce=true) %}
+
 with
 
 events as (
 
-    select * from {{ ref('lms_event') }}
+    select * from {{ ref('lms_event') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 
 signals as (
 
-    select * from {{ ref('lms_signal') }}
+    select * from {{ ref('lms_signal') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 
