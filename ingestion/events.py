@@ -15,16 +15,18 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion import tally
+from ingestion import conversions, tally
 from ingestion.batches import BatchResult, new_batch_id, record_batch, utc_now
 from ingestion.landing import LANDING_SCHEMA, ensure_landing_schema
 from ingestion.readers import FileFailure, SourceFile, discover, load_file, sql_literal
+from ingestion.xapi import redact_emails
 
 KIND = "events"
 _STAGING = "_ingest_ev_staging"
 _ROWS = "_ingest_ev_rows"
 _VERDICT = "_ingest_ev_verdict"
-_TALLY = "_ingest_ev_tally"
+_FOREIGN = "_ingest_ev_foreign"
+_TEXTS = "_ingest_ev_texts"
 _FILE_REJECTS = "_ingest_ev_file_rejects"
 _TEMP_OBJECTS = (("view", _ROWS), ("table", _VERDICT), ("table", _FILE_REJECTS), ("table", _STAGING))
 
@@ -36,7 +38,7 @@ create or replace temp table {_STAGING} (
     rn              bigint,   -- null: the fast line reader's row, positioned by rowid within its file
     raw             varchar,
     blank           boolean,  -- a blank JSON Lines line: neither a record nor counted
-    is_tally        boolean,
+    needs_conversion boolean, -- no `type`: maybe a Tally delivery, xAPI statement or Open edX event
     reason          varchar,  -- null for a valid record
     id              varchar,
     type            varchar,
@@ -124,7 +126,10 @@ vals as (
         case when f is null then false
              when starts_with(c, '{{') then true
              else left(ltrim(c, {_WS}), 1) = '{{' end as is_object,
-        coalesce(f.eventType is not null and f.type is null, false) as is_tally,
+        -- Records in another system's shape name no `type`; a non-JSON line holding a brace may be a
+        -- tracking-log line behind a logger prefix. Python converts them (or hands them back unchanged).
+        case when f is null then early_error is null and not blank and contains(c, '{{')
+             else f.type is null and is_object end as needs_conversion,
         f.id as id_text, f.type as type_text, f.student_id as student_text,
         f.occurred_at as occurred_text,
         _ing_obj(f.payload, f.payload_json) as payload_obj,
@@ -190,7 +195,7 @@ landable as (
         coalesce(version_num::integer, 1) as version
     from judged
 )
-select file_idx, rn, raw, blank, is_tally, reason,
+select file_idx, rn, raw, blank, needs_conversion, reason,
     id_text, type_text, student_text, course_id, class_id, occurred_ts,
     coalesce(payload_obj::varchar, '{{}}'), context_obj::varchar, version, organization_id,
     case when reason is null then md5(concat_ws(chr(31), type_text, student_text,
@@ -205,7 +210,7 @@ from landable
 _ROWS_VIEW = f"""
 create or replace temp view {_ROWS} as
 select s.rowid as srow, s.file_idx, coalesce(s.rn, s.rowid - __FIRST_ROWIDS__[s.file_idx + 1] + 1) as record_number,
-       __PATHS__[s.file_idx + 1] as source_file, s.raw, s.is_tally, s.reason, s.id, s.type, s.student_id,
+       __PATHS__[s.file_idx + 1] as source_file, s.raw, s.needs_conversion, s.reason, s.id, s.type, s.student_id,
        s.course_id, s.class_id, s.occurred_at, s.payload_json, s.context_json, s.version, s.organization_id,
        s.content_hash
 from {_STAGING} s
@@ -336,12 +341,38 @@ def ingest_event_paths(
     found = discover([paths] if isinstance(paths, str | Path) else paths)
     skipped = f" (skipped {found.skipped} with unsupported extensions)" if found.skipped else ""
     say(f"found {len(found.files)} event file(s){skipped}")
+    return _ingest(con, lambda: _load_all(con, found.files, organization_id, say), organization_id, quiz_catalog, say)
+
+
+def ingest_event_texts(
+    con: duckdb.DuckDBPyConnection,
+    texts: Sequence[str],
+    *,
+    source: str,
+    organization_id: str = "default",
+    quiz_catalog: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> BatchResult:
+    """Land records received in memory (e.g. statements from an LRS) as one batch whose source is `source`;
+    record numbers are the 1-based positions in `texts`."""
+    say = progress or (lambda _line: None)
+    ensure_landing_schema(con)
+    return _ingest(con, lambda: _load_texts(con, texts, source, organization_id), organization_id, quiz_catalog, say)
+
+
+def _ingest(
+    con: duckdb.DuckDBPyConnection,
+    load: Callable[[], _Loaded],
+    organization_id: str,
+    quiz_catalog: Path | None,
+    say: Progress,
+) -> BatchResult:
     batch_id, started_at = new_batch_id(), utc_now()
     with _utc_session(con), _temp_objects(con):
         _prepare(con)
-        loaded = _load_all(con, found.files, organization_id, say)
+        loaded = load()
         con.execute(_rows_view_sql(loaded))
-        _convert_tally(con, organization_id, quiz_catalog, say)
+        _convert_foreign(con, organization_id, quiz_catalog, say)
         result = _land(con, batch_id, loaded, organization_id, started_at)
     say(result.summary())
     return result
@@ -383,37 +414,54 @@ def _load_all(
     return _Loaded(tuple(str(f.path) for f in files), tuple(first_rowids), tuple(failures))
 
 
+def _load_texts(con: duckdb.DuckDBPyConnection, texts: Sequence[str], source: str, organization_id: str) -> _Loaded:
+    import pyarrow as pa  # only this rarer path needs it; keeps the import cheap
+
+    table = pa.table({"rn": pa.array(range(1, len(texts) + 1), pa.int64()), "raw": pa.array(texts, pa.string())})
+    con.register(_TEXTS, table)
+    try:
+        con.execute(_classify_into_staging(
+            f"select 0 as file_idx, rn, raw, raw as c, null::varchar as early_error from {_TEXTS}",
+            sql_literal(organization_id)))
+    finally:
+        con.unregister(_TEXTS)
+    return _Loaded((source,), (0,), ())
+
+
 def _rows_view_sql(loaded: _Loaded) -> str:
     paths = "(cast([" + ", ".join(sql_literal(p) for p in loaded.paths) + "] as varchar[]))"
     first_rowids = "(cast([" + ", ".join(str(r) for r in loaded.first_rowids) + "] as bigint[]))"
     return _ROWS_VIEW.replace("__FIRST_ROWIDS__", first_rowids).replace("__PATHS__", paths)
 
 
-def _convert_tally(
+def _convert_foreign(
     con: duckdb.DuckDBPyConnection, organization_id: str, quiz_catalog: Path | None, say: Progress
 ) -> None:
-    """Swap each Tally delivery's row for the canonical QUIZ_SUBMIT it stands for, validated the same way."""
-    deliveries = con.execute(f"select file_idx, record_number, raw from {_ROWS} where is_tally").fetchall()
-    if not deliveries:
+    """Swap each record in another system's shape (Tally, xAPI, Open edX) for the canonical event it stands
+    for, validated the same way; a record that is none of them comes back unchanged."""
+    records = con.execute(f"select file_idx, record_number, raw from {_ROWS} where needs_conversion").fetchall()
+    if not records:
         return
     import pyarrow as pa  # only this rarer path needs it; keeps the import cheap
 
     catalog = tally.load_quiz_catalog(Path(quiz_catalog) if quiz_catalog is not None else None)
-    converted = [tally.convert_raw(raw, catalog) for _, _, raw in deliveries]
+    salt = conversions.pseudonym_salt()
+    converted = [conversions.convert_raw(raw, catalog, salt) for _, _, raw in records]
     table = pa.table({
-        "file_idx": pa.array([d[0] for d in deliveries], pa.int32()),
-        "rn": pa.array([d[1] for d in deliveries], pa.int64()),
-        "raw": pa.array([d[2] for d in deliveries], pa.string()),
+        "file_idx": pa.array([r[0] for r in records], pa.int32()),
+        "rn": pa.array([r[1] for r in records], pa.int64()),
+        "raw": pa.array([r[2] for r in records], pa.string()),
         "c": pa.array([canon for canon, _ in converted], pa.string()),
         "early_error": pa.array([error for _, error in converted], pa.string()),
     })
-    con.register(_TALLY, table)
+    con.register(_FOREIGN, table)
     try:
-        con.execute(f"delete from {_STAGING} where is_tally")
-        con.execute(_classify_into_staging(f"select * from {_TALLY}", sql_literal(organization_id)))
+        con.execute(f"delete from {_STAGING} where needs_conversion")
+        con.execute(_classify_into_staging(f"select * from {_FOREIGN}", sql_literal(organization_id)))
     finally:
-        con.unregister(_TALLY)
-    say(f"converted {len(deliveries)} Tally deliver{'y' if len(deliveries) == 1 else 'ies'}")
+        con.unregister(_FOREIGN)
+    changed = sum(1 for (canon, error), (_, _, raw) in zip(converted, records, strict=True) if canon != raw or error)
+    say(f"converted {changed:,} record(s) from Tally, xAPI or Open edX")
 
 
 def _classify_into_staging(source_sql: str, organization_literal: str) -> str:
@@ -436,6 +484,7 @@ def _land(
         insert_events = _INSERT_EVENTS_SQL.replace("__HELD_BACK__", _HELD_BACK if held_back else "")
         con.execute(insert_events, {k: params[k] for k in ("batch", "now")})
         con.execute(_INSERT_REJECTS_SQL, params)
+        _redact_rejects(con, batch_id)
         result = BatchResult(batch_id, KIND, loaded.paths, read + failures, accepted, duplicates,
                              rejected + failures)
         record_batch(con, result, organization_id=organization_id, started_at=started_at, finished_at=utc_now())
@@ -444,6 +493,18 @@ def _land(
         con.execute("rollback")
         raise
     return result
+
+
+def _redact_rejects(con: duckdb.DuckDBPyConnection, batch_id: str) -> None:
+    """E-mail addresses in this batch's rejected texts become pseudonyms before the batch commits."""
+    rows = con.execute(
+        f"select reject_key, raw_text from {LANDING_SCHEMA}.lms_event_rejects "
+        "where batch_id = ? and contains(raw_text, '@')", [batch_id]).fetchall()
+    salt = conversions.pseudonym_salt()
+    changed = [(redacted, key) for key, raw in rows if (redacted := redact_emails(raw, salt)) != raw]
+    if changed:
+        con.executemany(f"update {LANDING_SCHEMA}.lms_event_rejects set raw_text = ? "
+                        f"where batch_id = '{batch_id}' and reject_key = ?", changed)
 
 
 @contextmanager

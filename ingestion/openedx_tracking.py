@@ -38,6 +38,7 @@ VIDEO_TYPE_BY_NAME: dict[str, str] = {
 }
 PROBLEM_CHECK = "problem_check"
 BROWSER_PROBLEM_CHECK_TYPE = "OPENEDX_PROBLEM_CHECK_BROWSER"
+UNGRADED_PROBLEM_CHECK_TYPE = "OPENEDX_PROBLEM_CHECK_UNGRADED"
 
 # Keys whose value names a learner; replaced by the pseudonym wherever they occur in kept data.
 _USERNAME_KEYS = frozenset({"username", "target_username", "user_name"})
@@ -150,6 +151,9 @@ def _type_payload_class(
         return VIDEO_TYPE_BY_NAME[name], payload, payload.get("video_id")
     if name == PROBLEM_CHECK and isinstance(data, dict):
         payload = _quiz_payload(fields, context)
+        if payload["max_score"] is not None and payload["max_score"] <= 0:
+            # A problem worth no points is practice: kept with its result, but no quiz attempt to pass.
+            return UNGRADED_PROBLEM_CHECK_TYPE, payload, payload.get("quiz_id")
         return "QUIZ_SUBMIT", payload, payload.get("quiz_id")
     if name == PROBLEM_CHECK:
         # The browser form carries the answers but no grade, and the server form follows it for the same

@@ -29,6 +29,9 @@ _FORMATS: dict[str, str] = {
     ".jsonl.gz": LINES,
     ".json.gz": JSON_DOC,
     ".parquet": PARQUET,
+    # Open edX tracking logs (tracking.log, rotated and gzipped): one event per line, maybe behind a prefix.
+    ".log": LINES,
+    ".log.gz": LINES,
 }
 SUPPORTED = ", ".join(_FORMATS)
 

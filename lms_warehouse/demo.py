@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ingestion.warehouse import warehouse_path
 from lms_warehouse.demo_data import build_catalog, generate_events, tally_delivery, to_json_line
+from lms_warehouse.demo_xapi import write_demo_xapi
 
 # The demo's clock is fixed so that `make demo` gives the same warehouse, streaks and windows every day.
 DEMO_NOW = datetime(2026, 11, 16, 18, 0, 0)
@@ -86,6 +87,7 @@ def write_demo_inputs(folder: Path) -> DemoInputs:
     (events_dir / "feeds" / "events.ndjson").write_text("\n".join(recent) + "\n")
     (events_dir / "tally" / "quiz_deliveries.json").write_text(json.dumps(tally, indent=1))
     (events_dir / "feeds" / "partner_feed.jsonl").write_text("\n".join(_bad_records(events[0])) + "\n")
+    write_demo_xapi(events_dir, catalog, rng)  # xAPI video statements (lms_warehouse/demo_xapi.py)
     return DemoInputs(events_dir=events_dir, catalog_dir=catalog_dir)
 
 

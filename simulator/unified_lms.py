@@ -63,7 +63,7 @@ def create_app(
     faults: Mapping[str, Sequence[FaultSpec]] | None = None,
 ) -> Starlette:
     """The API over `data` (entity -> objects); `app.state.requests` records (entity, limit, offset)."""
-    pending = {entity: [_as_fault(f) for f in specs] for entity, specs in (faults or {}).items()}
+    pending = {entity: [as_fault(f) for f in specs] for entity, specs in (faults or {}).items()}
     requests: list[tuple[str, int, int]] = []
 
     async def list_entity(request: Request) -> Response:
@@ -83,7 +83,7 @@ def create_app(
         queue = pending.get(entity)
         fault = queue.pop(0) if queue else None
         if fault is not None:
-            answer = await _misbehave(fault)
+            answer = await misbehave(fault)
             if answer is not None:
                 return answer
         return JSONResponse(list(data.get(entity, []))[offset: offset + limit])
@@ -93,7 +93,7 @@ def create_app(
     return app
 
 
-async def _misbehave(fault: Fault) -> Response | None:
+async def misbehave(fault: Fault) -> Response | None:
     """The faulty answer, or None when the fault only delays the normal one."""
     if fault.delay_seconds:
         await asyncio.sleep(fault.delay_seconds)
@@ -105,7 +105,7 @@ async def _misbehave(fault: Fault) -> Response | None:
     return JSONResponse({"error": "simulated fault"}, status_code=fault.status, headers=headers)
 
 
-def _as_fault(spec: FaultSpec) -> Fault:
+def as_fault(spec: FaultSpec) -> Fault:
     return spec if isinstance(spec, Fault) else Fault(status=spec)
 
 

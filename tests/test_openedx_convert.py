@@ -11,6 +11,7 @@ import pytest
 
 from ingestion.openedx_tracking import (
     BROWSER_PROBLEM_CHECK_TYPE,
+    UNGRADED_PROBLEM_CHECK_TYPE,
     VIDEO_TYPE_BY_NAME,
     convert_tracking_event,
     event_id,
@@ -28,6 +29,7 @@ VERB_BY_TYPE = {
     "VIDEO_TERMINATED": "terminated",
     "VIDEO_ENDED": "completed",
     "QUIZ_SUBMIT": "evaluated",
+    UNGRADED_PROBLEM_CHECK_TYPE: "evaluated",
 }
 # The only real event without a learner: Open edX logs anonymous page clicks with user_id null.
 EXPECTED_REJECTS = {"edx.ui.lms.link_clicked(anonymous_user).json": "anonymous"}
@@ -106,7 +108,10 @@ def test_real_video_and_problem_events_get_their_types(shared_dir: Path) -> None
     assert types["complete_video.json"] == "VIDEO_ENDED"
     assert types["load_video.json"] == "VIDEO_INITIALIZED"
     quiz_files = {name for name, event_type in types.items() if event_type == "QUIZ_SUBMIT"}
-    assert quiz_files == {p.name for p in _events(shared_dir) if p.name.startswith("problem_check(server")}
+    # A problem worth no points (max_grade 0) is practice, not an attempt the quiz rules could pass.
+    ungraded = "problem_check(server).max_grade_0.json"
+    assert types[ungraded] == UNGRADED_PROBLEM_CHECK_TYPE
+    assert quiz_files == {p.name for p in _events(shared_dir) if p.name.startswith("problem_check(server")} - {ungraded}
 
 
 def test_real_events_agree_with_open_edx_xapi(shared_dir: Path) -> None:
@@ -122,7 +127,7 @@ def test_real_events_agree_with_open_edx_xapi(shared_dir: Path) -> None:
         assert expected["verb"]["id"].endswith("/" + VERB_BY_TYPE[event["type"]]), path.name
         assert expected["object"]["id"].endswith("/" + event["class_id"]), path.name
         result = expected.get("result") or {}
-        if event["type"] == "QUIZ_SUBMIT":
+        if event["type"] in ("QUIZ_SUBMIT", UNGRADED_PROBLEM_CHECK_TYPE):
             _assert_quiz_agrees(path.name, payload, result)
         else:
             _assert_video_agrees(path.name, payload, result, expected["context"].get("extensions") or {})

@@ -112,7 +112,15 @@
                 and dirty_events.id = {{ alias }}.{{ column or 'event_id' }}
             {%- elif key == 'pair' %}
                 and dirty_events.student_id = {{ alias }}.student_id
-                and dirty_events.class_id = {{ alias }}.class_id
+                and (
+                    dirty_events.class_id = {{ alias }}.class_id
+                    -- a viewing event (xAPI, Open edX) names its video, not the class the video maps to
+                    -- (int_video_object_classes): it makes every pair of its learner dirty
+                    or dirty_events.type in (
+                        'VIDEO_INITIALIZED', 'VIDEO_PLAYED', 'VIDEO_PAUSED', 'VIDEO_SEEKED',
+                        'VIDEO_INTERACTED', 'VIDEO_TERMINATED', 'VIDEO_ENDED'
+                    )
+                )
             {%- elif key == 'learner' %}
                 and dirty_events.student_id = {{ alias }}.student_id
             {%- elif key == 'day' %}

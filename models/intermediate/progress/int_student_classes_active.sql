@@ -26,6 +26,13 @@ quiz_submissions as (
 
 ),
 
+video_viewing_classes as (
+
+    select * from {{ ref('int_video_viewing_classes') }} as scoped
+    where {{ is_dirty('scoped', 'pair', scope) }}
+
+),
+
 classes as (
 
     select * from {{ ref('stg_lms__classes') }}
@@ -37,6 +44,9 @@ progress_events as (
     select organization_id, event_id, student_id, class_id, course_id, occurred_at from video_pings
     union all
     select organization_id, event_id, student_id, class_id, course_id, occurred_at from quiz_submissions
+    union all
+    -- viewing sessions of a mapped video, for pairs without pings (xAPI, Open edX)
+    select organization_id, last_event_id, student_id, class_id, course_id, last_event_at from video_viewing_classes
 
 ),
 

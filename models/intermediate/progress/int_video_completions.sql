@@ -3,18 +3,25 @@
         materialized='incremental',
         incremental_strategy='append',
         tags=['incremental_events'],
-        pre_hook="{{ delete_dirty_rows('pair', reads_catalog=false) }}",
+        pre_hook="{{ delete_dirty_rows('pair', reads_catalog=true) }}",
         post_hook="{{ record_processed_batches() }}",
     )
 }}
 
-{%- set scope = incremental_scope(reads_catalog=false, announce=true) %}
+{%- set scope = incremental_scope(reads_catalog=true, announce=true) %}
 
 with
 
 video_pings as (
 
     select * from {{ ref('int_video_pings') }} as scoped
+    where {{ is_dirty('scoped', 'pair', scope) }}
+
+),
+
+video_viewing_classes as (
+
+    select * from {{ ref('int_video_viewing_classes') }} as scoped
     where {{ is_dirty('scoped', 'pair', scope) }}
 
 ),
@@ -47,6 +54,22 @@ final as (
         occurred_at as completed_at
     from ranked
     where completion_rank = 1
+
+    union all
+
+    -- sources without pings (xAPI, Open edX): the viewing's unique seconds reach the same threshold of the
+    -- video's length (int_video_viewings); only pairs without pings and videos mapped to a class
+    select
+        organization_id,
+        student_id,
+        class_id,
+        completion_event_id as event_id,
+        video_id,
+        completion_unique_seconds as position_sec,
+        length_sec as duration_sec,
+        completed_at
+    from video_viewing_classes
+    where completed_at is not null
 
 )
 

@@ -1,0 +1,36 @@
+"""`lms-warehouse ingest xapi --endpoint URL`: statements from a learning record store (LRS)."""
+
+from __future__ import annotations
+
+import argparse
+
+from lms_warehouse.cli_support import Parsers, add_organization_option, progress, say
+
+
+def cmd_ingest_xapi(args: argparse.Namespace) -> int:
+    from ingestion.warehouse import connect
+    from ingestion.xapi_lrs import LrsAuth, ingest_lrs
+
+    con = connect()
+    try:
+        result = ingest_lrs(
+            con, args.endpoint, auth=LrsAuth.from_env(), organization_id=args.organization,
+            page_size=args.page_size, progress=progress,
+        )
+    finally:
+        con.close()
+    say(result.summary())
+    return 0
+
+
+def register(parsers: Parsers) -> None:
+    xapi = parsers.ingest_sources.add_parser(
+        "xapi",
+        help="xAPI statements from a learning record store (auth: $LMS_XAPI_USERNAME/$LMS_XAPI_PASSWORD "
+        "or $LMS_XAPI_TOKEN)",
+    )
+    xapi.add_argument("--endpoint", required=True, metavar="URL",
+                      help="the LRS's xAPI endpoint, e.g. https://lrs.example/xapi/ (statements are under it)")
+    xapi.add_argument("--page-size", type=int, default=500, help="statements per page asked for (default 500)")
+    add_organization_option(xapi)
+    xapi.set_defaults(handler=cmd_ingest_xapi)

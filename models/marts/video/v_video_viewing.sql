@@ -1,0 +1,43 @@
+with
+
+viewings as (
+
+    select * from {{ ref('int_video_viewings') }}
+
+),
+
+object_classes as (
+
+    select * from {{ ref('int_video_object_classes') }}
+
+),
+
+final as (
+
+    select
+        viewings.organization_id,
+        viewings.student_id,
+        viewings.video_id,
+        viewings.course_id,
+        object_classes.class_id,
+        viewings.length_sec,
+        round(viewings.unique_seconds_watched, 3) as unique_seconds_watched,
+        round(viewings.total_seconds_watched, 3) as total_seconds_watched,
+        round(viewings.total_seconds_watched - viewings.unique_seconds_watched, 3) as rewatched_seconds,
+        case
+            when viewings.length_sec > 0 then round(viewings.unique_seconds_watched / viewings.length_sec, 4)
+        end as watch_ratio,
+        viewings.is_completed,
+        viewings.completed_at,
+        viewings.completion_event_id,
+        viewings.sessions_count,
+        viewings.first_event_at,
+        viewings.last_event_at
+    from viewings
+    left join object_classes
+        on viewings.organization_id = object_classes.organization_id
+        and viewings.video_id = object_classes.video_id
+
+)
+
+select * from final

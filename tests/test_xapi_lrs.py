@@ -1,0 +1,127 @@
+"""xAPI statements from a learning record store: the client against our LRS simulator, in process through
+httpx's ASGI transport (and on a local port for the command line)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import duckdb
+import httpx
+import pytest
+
+from ingestion.errors import IngestError
+from ingestion.http_fetch import RetryPolicy
+from ingestion.xapi_lrs import LrsAuth, ingest_lrs, last_stored, statements_url
+from lms_warehouse.cli import main
+from simulator.lrs import create_app
+from simulator.unified_lms import Fault, serve_in_thread
+
+VIDEO = "https://w3id.org/xapi/video/"
+TOKEN = "lrs-token"
+
+
+def statement(n: int, stored_second: int) -> dict[str, Any]:
+    return {
+        "id": f"00000000-0000-4000-8000-{n:012d}",
+        "actor": {"objectType": "Agent", "account": {"name": f"learner-{n % 3}", "homePage": "http://lms.example"}},
+        "verb": {"id": f"{VIDEO}verbs/played"},
+        "object": {"id": "uuid://video-1", "definition": {"type": f"{VIDEO}activity-type/video"}},
+        "result": {"extensions": {f"{VIDEO}extensions/time": float(n)}},
+        "context": {"extensions": {f"{VIDEO}extensions/session-id": "s-1"}},
+        "timestamp": f"2024-03-01T10:00:{stored_second:02d}Z",
+        "stored": f"2024-03-01T10:00:{stored_second:02d}.250000Z",
+    }
+
+
+BASE = "http://lrs.test"
+
+
+def _transport(app: Any) -> httpx.ASGITransport:
+    return httpx.ASGITransport(app=app)
+
+
+def _no_sleep() -> tuple[RetryPolicy, list[float]]:
+    waits: list[float] = []
+    return RetryPolicy(sleep=waits.append), waits
+
+
+def test_follows_more_until_empty_and_lands_every_statement(con):
+    app = create_app([statement(n, n) for n in range(1, 6)], token=TOKEN)
+    result = ingest_lrs(con, f"{BASE}/xapi/", auth=LrsAuth(token=TOKEN), page_size=2, transport=_transport(app))
+
+    assert (result.records_read, result.accepted, result.rejected) == (5, 5, 0)
+    assert result.sources == (f"{BASE}/xapi/statements",)
+    queries = [r["query"] for r in app.state.requests]
+    assert queries == [{"limit": "2"}, {"cursor": "2", "limit": "2"}, {"cursor": "4", "limit": "2"}]
+    assert all(r["headers"]["x-experience-api-version"] == "1.0.3" for r in app.state.requests)
+    assert all(r["headers"]["authorization"] == f"Bearer {TOKEN}" for r in app.state.requests)
+    rows = con.execute("select record_number, type from landing.lms_events order by record_number").fetchall()
+    assert rows == [(n, "VIDEO_PLAYED") for n in range(1, 6)]
+
+
+def test_since_is_the_last_stored_so_a_rerun_fetches_only_new_statements(con):
+    app = create_app([statement(n, n) for n in range(1, 4)])
+    endpoint, transport = f"{BASE}/xapi", _transport(app)
+    first = ingest_lrs(con, endpoint, auth=LrsAuth(), transport=transport)
+    assert last_stored(con, statements_url(endpoint)) == "2024-03-01T10:00:03.250000Z"
+    app.state.statements.extend([statement(4, 4), statement(5, 5)])
+    second = ingest_lrs(con, endpoint, auth=LrsAuth(), transport=transport)
+    third = ingest_lrs(con, endpoint, auth=LrsAuth(), transport=transport)
+
+    assert [r["query"].get("since") for r in app.state.requests] == [
+        None, "2024-03-01T10:00:03.250000Z", "2024-03-01T10:00:05.250000Z"
+    ]
+    assert [(b.records_read, b.accepted, b.duplicates) for b in (first, second, third)] == [
+        (3, 3, 0), (2, 2, 0), (0, 0, 0)
+    ]
+    assert con.execute("select count(*) from landing.lms_events").fetchone() == (5,)
+
+
+def test_basic_auth_from_the_environment(con, monkeypatch):
+    monkeypatch.setenv("LMS_XAPI_USERNAME", "key")
+    monkeypatch.setenv("LMS_XAPI_PASSWORD", "secret")
+    app = create_app([statement(1, 1)], basic=("key", "secret"))
+    result = ingest_lrs(con, f"{BASE}/xapi/", transport=_transport(app))
+
+    assert result.accepted == 1
+    expected = "Basic " + base64.b64encode(b"key:secret").decode()
+    assert app.state.requests[0]["headers"]["authorization"] == expected
+
+
+def test_refused_credentials_fail_with_one_line_naming_the_variables(con):
+    app = create_app([statement(1, 1)], token=TOKEN)
+    with pytest.raises(IngestError) as error:
+        ingest_lrs(con, f"{BASE}/xapi/", auth=LrsAuth(token="wrong"), transport=_transport(app))
+    assert "401" in str(error.value) and "LMS_XAPI_TOKEN" in str(error.value) and "\n" not in str(error.value)
+    assert con.execute("select count(*) from landing.ingest_batches").fetchone() == (0,)
+
+
+def test_server_errors_and_rate_limits_are_retried(con):
+    app = create_app([statement(1, 1), statement(2, 2)], faults=[500, Fault.rate_limited(7)], default_limit=1)
+    policy, waits = _no_sleep()
+    result = ingest_lrs(con, f"{BASE}/xapi/", auth=LrsAuth(), transport=_transport(app), policy=policy, page_size=1)
+
+    assert result.accepted == 2
+    assert len(waits) == 2 and waits[1] == 7.0
+    assert len(app.state.requests) == 4
+
+
+def test_a_malformed_answer_lands_nothing(con):
+    app = create_app([statement(1, 1), statement(2, 2)], faults=[200, Fault.malformed('{"oops": 1}')])
+    with pytest.raises(IngestError, match="malformed"):
+        ingest_lrs(con, f"{BASE}/xapi/", auth=LrsAuth(), transport=_transport(app), page_size=1)
+    assert con.execute("select count(*) from landing.lms_events").fetchone() == (0,)
+
+
+def test_the_command_line(warehouse_path, monkeypatch, capsys):
+    monkeypatch.setenv("LMS_XAPI_TOKEN", TOKEN)
+    app = create_app([statement(n, n) for n in range(1, 4)], token=TOKEN)
+    with serve_in_thread(app) as base:
+        assert main(["ingest", "xapi", "--endpoint", f"{base}/xapi/", "--organization", "org-x"]) == 0
+    assert "read 3 = accepted 3 + duplicates 0 + rejected 0" in capsys.readouterr().out
+    con = duckdb.connect(str(warehouse_path), read_only=True)
+    try:
+        assert con.execute("select distinct organization_id from landing.lms_events").fetchall() == [("org-x",)]
+    finally:
+        con.close()
