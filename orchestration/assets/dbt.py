@@ -86,7 +86,7 @@ _BUILT = {"model", "seed", "snapshot"}
 def _built_ids(select: str, manifest: dict) -> set[str]:
     """The models, seeds and snapshots `select` picks (empty, and no dbt warning, for an unused tag)."""
     if select.startswith("tag:"):
-        tag = select.removeprefix("tag:")
+        tag = select.removeprefix("tag:").rstrip("+")
         if not any(tag in node.get("tags", []) for node in manifest["nodes"].values()):
             return set()
     ids = select_unique_ids(select, "", "", dbt_project, manifest)
@@ -112,10 +112,14 @@ def build_dbt_assets(incremental_select: str = INCREMENTAL_SELECT) -> list[Asset
     built or were built before ("buildable"), the last set every test touching one of its models ("eager").
     """
     manifest = json.loads(dbt_project.manifest_path.read_text())
-    incremental = _built_ids(incremental_select, manifest)
-    if not incremental:
+    tagged = _built_ids(incremental_select, manifest)
+    if not tagged:
         return [_dbt_set("lms_dbt_assets", select="fqn:*", tests="eager")]
-    upstream = _built_ids(f"+{incremental_select}", manifest) - incremental
+    ancestors = _built_ids(f"+{incremental_select}", manifest)
+    # A model between two incremental ones (fed by one, feeding another) joins the partitioned set, so
+    # the three sets form a chain: nothing upstream depends on the partitioned set.
+    incremental = tagged | (ancestors & _built_ids(f"{incremental_select}+", manifest))
+    upstream = ancestors - incremental
     rest = {i for i, node in manifest["nodes"].items() if node["resource_type"] in _BUILT} - upstream - incremental
     sets = (
         _dbt_set("lms_dbt_upstream_assets", select=_listed(upstream, manifest), tests="cautious"),
