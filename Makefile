@@ -41,6 +41,8 @@ bench: install
 
 dagster: install
 	@mkdir -p .dagster_home
+	@# instance settings: the duckdb_warehouse pool (one step at a time across runs) and the run queue limit
+	cp orchestration/dagster.yaml .dagster_home/dagster.yaml
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -m orchestration.definitions
 
 docs: install

@@ -1,16 +1,46 @@
-"""Where the warehouse file lives and how to open it."""
+"""Where the warehouse file lives, how to open it, and the one-writer-at-a-time lock around every write.
+
+DuckDB lets one process at a time open a file read-write; a second process fails at once with a lock
+error. Every write session of this project (ingestion, `dbt build` in process, the Dagster assets)
+first takes an inter-process lock on `<warehouse>.lock` (`fcntl.flock`) and waits for it, so a second
+writer waits for the first instead of failing. The lock is re-entrant within a process (DuckDB shares
+one database instance between connections of a process), released when the session ends, and freed by
+the kernel if the process dies (SIGKILL included): a crashed writer never leaves a stale lock.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import logging
 import os
+import sys
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
+from ingestion.errors import IngestError
 from ingestion.landing import ensure_landing_schema
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_WAREHOUSE = "warehouse/lms.duckdb"
+LOCK_TIMEOUT_ENV = "LMS_WRITER_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT_SECONDS = 3600.0
+_POLL_SECONDS = 0.2
+_REPORT_EVERY_SECONDS = 30.0
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str], None]
+
+
+class WarehouseLockTimeout(IngestError):
+    """Another writer held the warehouse longer than the configured timeout."""
 
 
 def warehouse_path() -> Path:
@@ -18,12 +48,180 @@ def warehouse_path() -> Path:
     return Path(os.environ.get("LMS_WAREHOUSE_PATH") or DEFAULT_WAREHOUSE).resolve()
 
 
-def connect(path: Path | None = None) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse read-write, with UTC as the session time zone, landing tables ensured."""
-    target = path or warehouse_path()
+def lock_path_for(warehouse: Path) -> Path:
+    return warehouse.with_name(warehouse.name + ".lock")
+
+
+def lock_timeout_seconds() -> float:
+    """`LMS_WRITER_LOCK_TIMEOUT` (seconds; 0 = do not wait), default one hour."""
+    value = os.environ.get(LOCK_TIMEOUT_ENV)
+    if not value:
+        return DEFAULT_LOCK_TIMEOUT_SECONDS
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise IngestError(f"{LOCK_TIMEOUT_ENV}={value!r} is not a number of seconds") from None
+    return max(seconds, 0.0)
+
+
+@dataclass
+class _Held:
+    fd: int
+    depth: int
+    pid: int
+
+
+_held: dict[Path, _Held] = {}
+_guard = threading.RLock()  # re-entrant: a collected connection may release its lock from inside a guarded block
+
+
+def _holder(lock_path: Path) -> str:
+    try:
+        text = lock_path.read_text(encoding="utf-8").strip()
+    except OSError:
+        text = ""
+    return text or "another process"
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _wait_for_lock(fd: int, lock_path: Path, timeout: float, say: Progress) -> None:
+    started = time.monotonic()
+    next_report = 0.0
+    while not _try_lock(fd):
+        waited = time.monotonic() - started
+        if waited >= timeout:
+            raise WarehouseLockTimeout(
+                f"the warehouse is busy: {_holder(lock_path)} still writes after {waited:.0f} s "
+                f"(lock {lock_path}); retry later or raise {LOCK_TIMEOUT_ENV} (seconds)"
+            )
+        if waited >= next_report:
+            say(f"waiting for the warehouse writer lock {lock_path}: held by {_holder(lock_path)} "
+                f"(waited {waited:.0f} s, timeout {timeout:.0f} s)")
+            next_report = waited + _REPORT_EVERY_SECONDS
+        time.sleep(_POLL_SECONDS)
+
+
+def _acquire(warehouse: Path, timeout: float | None, progress: Progress | None) -> Callable[[], None]:
+    """Take the writer lock of `warehouse` (re-entrant per process); return its idempotent release."""
+    lock_path = lock_path_for(warehouse)
+    pid = os.getpid()
+    with _guard:
+        held = _held.get(lock_path)
+        if held is not None and held.pid != pid:  # inherited through fork: the child owns nothing
+            del _held[lock_path]
+            held = None
+        if held is not None:
+            held.depth += 1
+            return _releaser(lock_path)
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            _wait_for_lock(fd, lock_path, lock_timeout_seconds() if timeout is None else timeout,
+                           progress or log.warning)
+        except BaseException:
+            os.close(fd)
+            raise
+        since = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {pid} ({' '.join(sys.argv[:3])[:120]}) since {since}\n".encode(), 0)
+        _held[lock_path] = _Held(fd=fd, depth=1, pid=pid)
+    return _releaser(lock_path)
+
+
+def _releaser(lock_path: Path) -> Callable[[], None]:
+    done = False
+
+    def release() -> None:
+        nonlocal done
+        with _guard:
+            if done:
+                return
+            done = True
+            held = _held.get(lock_path)
+            if held is None or held.pid != os.getpid():
+                return
+            held.depth -= 1
+            if held.depth == 0:
+                del _held[lock_path]
+                os.ftruncate(held.fd, 0)
+                fcntl.flock(held.fd, fcntl.LOCK_UN)
+                os.close(held.fd)
+
+    return release
+
+
+@contextmanager
+def writer_lock(
+    path: Path | None = None, *, timeout: float | None = None, progress: Progress | None = None
+) -> Iterator[Path]:
+    """Hold the one-writer lock of the warehouse for the `with` block; wait for another writer first.
+
+    `timeout` in seconds (default `LMS_WRITER_LOCK_TIMEOUT`, else one hour); `progress` receives the
+    waiting messages (default: a warning on this module's logger). Raises `WarehouseLockTimeout`.
+    """
+    target = (path or warehouse_path()).resolve()
+    release = _acquire(target, timeout, progress)
+    try:
+        yield target
+    finally:
+        release()
+
+
+# id(connection) -> the finaliser that releases its writer lock (runs on close_connection or when collected)
+_connection_locks: dict[int, weakref.finalize] = {}
+
+
+def connect(
+    path: Path | None = None, *, timeout: float | None = None, progress: Progress | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse read-write, with UTC as the session time zone, landing tables ensured.
+
+    The connection holds the writer lock until `close_connection(con)` (or until it is garbage
+    collected); prefer `with write_session() as con:`, which releases it deterministically.
+    """
+    target = (path or warehouse_path()).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(target))
-    con.execute("set TimeZone = 'UTC'")
-    con.execute("set enable_progress_bar = false")
-    ensure_landing_schema(con)
+    release = _acquire(target, timeout, progress)
+    try:
+        con = duckdb.connect(str(target))
+        con.execute("set TimeZone = 'UTC'")
+        con.execute("set enable_progress_bar = false")
+        ensure_landing_schema(con)
+    except BaseException:
+        release()
+        raise
+    key = id(con)
+    _connection_locks[key] = weakref.finalize(con, _release_connection_lock, key, release)
     return con
+
+
+def _release_connection_lock(key: int, release: Callable[[], None]) -> None:
+    _connection_locks.pop(key, None)
+    release()
+
+
+def close_connection(con: duckdb.DuckDBPyConnection) -> None:
+    """Close a connection from `connect` and release its writer lock now."""
+    con.close()
+    finalizer = _connection_locks.get(id(con))
+    if finalizer is not None:
+        finalizer()
+
+
+@contextmanager
+def write_session(
+    path: Path | None = None, *, timeout: float | None = None, progress: Progress | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection under the writer lock, closed and unlocked when the block ends."""
+    con = connect(path, timeout=timeout, progress=progress)
+    try:
+        yield con
+    finally:
+        close_connection(con)

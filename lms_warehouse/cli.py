@@ -21,22 +21,19 @@ COMMAND_MODULES: tuple[str, ...] = ("mooc", "xapi", "ml", "gamification", "repor
 
 def cmd_ingest_events(args: argparse.Namespace) -> int:
     from ingestion.events import ingest_event_paths
-    from ingestion.warehouse import connect
+    from ingestion.warehouse import write_session
 
-    con = connect()
-    try:
+    with write_session() as con:
         result = ingest_event_paths(
             con, args.paths, organization_id=args.organization, progress=_progress
         )
-    finally:
-        con.close()
     _say(result.summary())
     return 0
 
 
 def cmd_ingest_catalog(args: argparse.Namespace) -> int:
     from ingestion.catalog import ingest_catalog_api, ingest_catalog_dir
-    from ingestion.warehouse import connect
+    from ingestion.warehouse import write_session
 
     if args.base_url and args.directory:
         raise CommandError("give either DIR or --base-url/--connection-id, not both")
@@ -44,8 +41,7 @@ def cmd_ingest_catalog(args: argparse.Namespace) -> int:
         raise CommandError("--base-url needs --connection-id")
     if not args.base_url and not args.directory:
         raise CommandError("give the catalog folder DIR, or --base-url URL --connection-id ID")
-    con = connect()
-    try:
+    with write_session() as con:
         if args.base_url:
             result = ingest_catalog_api(
                 con,
@@ -56,18 +52,17 @@ def cmd_ingest_catalog(args: argparse.Namespace) -> int:
             )
         else:
             result = ingest_catalog_dir(con, args.directory, organization_id=args.organization)
-    finally:
-        con.close()
     _say(result.summary())
     return 0
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from ingestion.warehouse import connect
+    from ingestion.warehouse import write_session
     from lms_warehouse.dbt_runner import dbt_build_args, run_dbt
 
     as_of = parse_as_of(args.as_of)
-    connect().close()  # a fresh warehouse gets its landing tables, so dbt's sources exist
+    with write_session():  # a fresh warehouse gets its landing tables, so dbt's sources exist
+        pass
     outcome = run_dbt(dbt_build_args(as_of, full_refresh=args.full_refresh))
     for failure in outcome.failures:
         _say(f"  failed: {failure}")

@@ -8,19 +8,33 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ingestion.warehouse import PROJECT_DIR, warehouse_path
+from ingestion.warehouse import PROJECT_DIR, Progress, warehouse_path, writer_lock
 from lms_warehouse.timeutil import as_of_var
 
 MANIFEST_PATH = PROJECT_DIR / "target" / "manifest.json"
 
 
-def dbt_build_args(as_of: datetime, *, full_refresh: bool = False, select: str | None = None) -> list[str]:
-    """Arguments of `dbt build` for one consistent instant `as_of` (naive UTC)."""
-    args = ["build", "--vars", json.dumps({"as_of": as_of_var(as_of)})]
+def dbt_build_args(
+    as_of: datetime,
+    *,
+    full_refresh: bool = False,
+    select: str | None = None,
+    partition_window: tuple[datetime, datetime] | None = None,
+) -> list[str]:
+    """Arguments of `dbt build` for one consistent instant `as_of` (naive UTC).
+
+    `partition_window` (naive UTC, end exclusive) becomes the vars `partition_start` / `partition_end`
+    that restrict which landed events the incremental models process; without it they stay null.
+    """
+    dbt_vars: dict[str, str] = {"as_of": as_of_var(as_of)}
+    if partition_window is not None:
+        dbt_vars["partition_start"], dbt_vars["partition_end"] = (as_of_var(t) for t in partition_window)
+    args = ["build", "--vars", json.dumps(dbt_vars)]
     if full_refresh:
         args.append("--full-refresh")
     if select:
@@ -64,12 +78,14 @@ class DbtOutcome:
         return "build: " + ("; ".join(parts) if parts else "nothing to build")
 
 
-def run_dbt(args: list[str]) -> DbtOutcome:
-    """Invoke dbt in this process and count what it built and tested."""
+def run_dbt(args: list[str], *, progress: Progress | None = None) -> DbtOutcome:
+    """Invoke dbt in this process, under the warehouse writer lock, and count what it built and tested."""
     from dbt.cli.main import dbtRunner  # dbt is slow to import: only when a build is asked for
 
-    point_dbt_at_warehouse()
-    result = dbtRunner().invoke([*args, *dbt_base_flags()])
+    warehouse = point_dbt_at_warehouse()
+    # `dbt parse` never opens the warehouse; every other command dbt-duckdb runs opens it read-write.
+    with nullcontext() if args[:1] == ["parse"] else writer_lock(warehouse, progress=progress):
+        result = dbtRunner().invoke([*args, *dbt_base_flags()])
     outcome = DbtOutcome(success=bool(result.success))
     if result.exception is not None:
         outcome.error = str(result.exception).strip().splitlines()[0]

@@ -9,6 +9,8 @@ from datetime import datetime
 from lms_warehouse.dbt_runner import MANIFEST_PATH, point_dbt_at_warehouse, prepare_manifest
 from lms_warehouse.timeutil import as_of_var
 
+MAX_CHECK_LINES = 10  # checks that did not pass, named one per line in the run's output
+
 
 @dataclass(frozen=True)
 class RunOutcome:
@@ -30,18 +32,18 @@ def run_pipeline(as_of: datetime | None = None, full_refresh: bool = False) -> R
     if not MANIFEST_PATH.exists():
         prepare_manifest()
     from orchestration.definitions import defs  # Dagster is slow to import: only for `run`/`demo`
+    from orchestration.partitions import WHOLE_LANDING_DIR, current_partition_key
+    from orchestration.run_config import build_run_config
 
-    dbt_config: dict[str, object] = {"full_refresh": full_refresh}
-    if as_of is not None:
-        dbt_config["as_of"] = as_of_var(as_of)
     job = defs.resolve_job_def("lms_warehouse_job")
+    run_config = build_run_config(job, as_of=as_of_var(as_of) if as_of else None, full_refresh=full_refresh)
     with _instance() as instance:
+        # Today's partition, reading the whole landing folder: what the hourly schedule runs.
         result = job.execute_in_process(
             instance=instance,
-            run_config={
-                "ops": {"lms_dbt_assets": {"config": dbt_config}},
-                "loggers": {"console": {"config": {"log_level": "INFO"}}},
-            },
+            run_config={**run_config, "loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            partition_key=current_partition_key(),
+            tags=WHOLE_LANDING_DIR,
             raise_on_error=False,
         )
     lines = []
@@ -53,6 +55,13 @@ def run_pipeline(as_of: datetime | None = None, full_refresh: bool = False) -> R
     checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     failed = sum(1 for c in checks if not c.passed and c.severity.value == "ERROR")
     warned = sum(1 for c in checks if not c.passed and c.severity.value != "ERROR")
+    not_passed = [c for c in checks if not c.passed]
+    for check in not_passed[:MAX_CHECK_LINES]:
+        reason = f": {check.description}" if check.description else ""
+        target = f"{check.asset_key.to_user_string()} {check.check_name}"
+        lines.append(f"check {check.severity.value.lower()}: {target}{reason}")
+    if len(not_passed) > MAX_CHECK_LINES:
+        lines.append(f"... and {len(not_passed) - MAX_CHECK_LINES} more checks that did not pass (see the Dagster UI)")
     lines.append(
         f"run {result.run_id[:8]}: {materialized} assets materialized; checks: "
         f"{len(checks) - failed - warned} passed, {warned} warned, {failed} failed"

@@ -1,15 +1,29 @@
-"""When the warehouse refreshes on its own."""
+"""When the warehouse refreshes on its own (UTC)."""
 
-from __future__ import annotations
+from dagster import DefaultScheduleStatus, RunRequest, ScheduleDefinition, ScheduleEvaluationContext, schedule
 
-from dagster import DefaultScheduleStatus, ScheduleDefinition
+from orchestration.jobs import exports_job, lms_warehouse_job
+from orchestration.partitions import WHOLE_LANDING_DIR, current_partition_key
 
-from orchestration.jobs import lms_warehouse_job
 
-hourly_refresh = ScheduleDefinition(
+# Events hourly: the whole graph as a run of the current day's partition that lands every new file of
+# LMS_LANDING_DIR (dated folders included; already landed files add nothing), then builds every model.
+@schedule(
     name="hourly_refresh",
     job=lms_warehouse_job,
     cron_schedule="0 * * * *",
+    execution_timezone="UTC",
+    default_status=DefaultScheduleStatus.RUNNING,
+)
+def hourly_refresh(context: ScheduleEvaluationContext) -> RunRequest:
+    return RunRequest(partition_key=current_partition_key(context.scheduled_execution_time), tags=WHOLE_LANDING_DIR)
+
+
+# Exports nightly, after the 01:00 refresh has landed the previous day.
+nightly_exports = ScheduleDefinition(
+    name="nightly_exports",
+    job=exports_job,
+    cron_schedule="30 1 * * *",
     execution_timezone="UTC",
     default_status=DefaultScheduleStatus.RUNNING,
 )

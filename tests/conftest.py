@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,10 @@ import pytest
 from ingestion.warehouse import PROJECT_DIR, connect
 
 SHARED_DIR = PROJECT_DIR.parent / "shared"
+
+# A test that keeps a write connection open while a subprocess writes the same file would make that
+# subprocess wait for the writer lock: let it fail after 5 minutes (with a clear error), not an hour.
+os.environ.setdefault("LMS_WRITER_LOCK_TIMEOUT", "300")
 
 
 @pytest.fixture

@@ -10,13 +10,10 @@ from lms_warehouse.cli_support import Parsers, add_organization_option, say
 
 def cmd_ingest_awards(args: argparse.Namespace) -> int:
     from ingestion.awards import ingest_awards
-    from ingestion.warehouse import connect
+    from ingestion.warehouse import write_session
 
-    con = connect()
-    try:
+    with write_session() as con:
         result = ingest_awards(con, args.path, organization_id=args.organization)
-    finally:
-        con.close()
     say(result.summary())
     return 0
 

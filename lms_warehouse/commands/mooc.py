@@ -44,29 +44,23 @@ def register(parsers: Parsers) -> None:
 def cmd_ingest_mooc(args: argparse.Namespace) -> int:
     from ingestion.mooc_export import ingest_mooc_export
     from ingestion.openedx_api import ingest_openedx
-    from ingestion.warehouse import connect
+    from ingestion.warehouse import write_session
 
     ingest = ingest_openedx if args.api == "openedx" else ingest_mooc_export
-    con = connect()
-    try:
+    with write_session() as con:
         result = ingest(con, args.base_url, args.course_ids, organization_id=args.organization, progress=progress)
-    finally:
-        con.close()
     return _report(result)
 
 
 def cmd_ingest_h5p(args: argparse.Namespace) -> int:
     from ingestion.h5p import ingest_h5p
-    from ingestion.warehouse import connect
+    from ingestion.warehouse import write_session
 
     if args.concurrency < 1:
         raise CommandError(f"--concurrency must be at least 1, got {args.concurrency}")
-    con = connect()
-    try:
+    with write_session() as con:
         result = ingest_h5p(con, args.base_url, args.course_ids, concurrency=args.concurrency,
                             organization_id=args.organization, progress=progress)
-    finally:
-        con.close()
     return _report(result)
 
 

@@ -8,17 +8,14 @@ from lms_warehouse.cli_support import Parsers, add_organization_option, progress
 
 
 def cmd_ingest_xapi(args: argparse.Namespace) -> int:
-    from ingestion.warehouse import connect
+    from ingestion.warehouse import write_session
     from ingestion.xapi_lrs import LrsAuth, ingest_lrs
 
-    con = connect()
-    try:
+    with write_session() as con:
         result = ingest_lrs(
             con, args.endpoint, auth=LrsAuth.from_env(), organization_id=args.organization,
             page_size=args.page_size, progress=progress,
         )
-    finally:
-        con.close()
     say(result.summary())
     return 0
 

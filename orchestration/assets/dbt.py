@@ -1,11 +1,31 @@
-"""All dbt models, seeds and tests as Dagster assets; `dbt build` so tests become asset checks."""
+"""The dbt models, seeds and tests as Dagster assets; `dbt build` so tests become asset checks.
 
-from dagster import AssetExecutionContext, Config
+The incremental event models (dbt tag `incremental_events`) are partitioned by UTC day: a run passes
+its partition window as the dbt vars `partition_start` / `partition_end`. The rest is unpartitioned and
+split in two around them (what they read, and everything else), so the three sets form a chain and
+each runs as one `dbt build`. While no model carries the tag, one unpartitioned set holds the whole
+project. An unpartitioned run (the hourly job, `lms-warehouse run`) builds the incremental models too,
+with no window (the vars stay null: no restriction).
+"""
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from dagster import AssetExecutionContext, AssetsDefinition, BackfillPolicy, Config
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt.utils import select_unique_ids
 
+from ingestion.warehouse import writer_lock
 from lms_warehouse.dbt_runner import dbt_build_args, point_dbt_at_warehouse
 from lms_warehouse.timeutil import parse_as_of
+from orchestration.partitions import daily_event_partitions, partition_window
+from orchestration.policies import WAREHOUSE_POOL
 from orchestration.project import dbt_project
+
+INCREMENTAL_TAG = "incremental_events"
+INCREMENTAL_SELECT = f"tag:{INCREMENTAL_TAG}"
 
 
 class DbtBuildConfig(Config):
@@ -18,8 +38,97 @@ class DbtBuildConfig(Config):
 translator = DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator)
-def lms_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
+@contextmanager
+def _indirect_selection(mode: str) -> Iterator[None]:
+    """dbt's DBT_INDIRECT_SELECTION for one invocation (dagster-dbt reads it and passes it to dbt)."""
+    previous = os.environ.get("DBT_INDIRECT_SELECTION")
+    os.environ["DBT_INDIRECT_SELECTION"] = mode
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("DBT_INDIRECT_SELECTION", None)
+        else:
+            os.environ["DBT_INDIRECT_SELECTION"] = previous
+
+
+def _build(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig, tests: str):
     point_dbt_at_warehouse()
-    args = dbt_build_args(parse_as_of(config.as_of), full_refresh=config.full_refresh)
-    yield from dbt.cli(args, context=context).stream()
+    window = partition_window(context)
+    args = dbt_build_args(parse_as_of(config.as_of), full_refresh=config.full_refresh, partition_window=window)
+    if window is not None:
+        context.log.info(f"partition window {window[0]} .. {window[1]} (end exclusive) passed as dbt vars")
+    # dagster-dbt runs dbt in a subprocess: this process holds the writer lock for it.
+    with writer_lock(progress=context.log.info), _indirect_selection(tests):
+        yield from dbt.cli(args, context=context).stream()
+
+
+def _dbt_set(name: str, *, select: str, tests: str, partitioned: bool = False) -> AssetsDefinition:
+    @dbt_assets(
+        manifest=dbt_project.manifest_path,
+        project=dbt_project,
+        dagster_dbt_translator=translator,
+        select=select,
+        name=name,
+        partitions_def=daily_event_partitions if partitioned else None,
+        backfill_policy=BackfillPolicy.single_run() if partitioned else None,
+        pool=WAREHOUSE_POOL,
+    )
+    def dbt_set(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
+        yield from _build(context, dbt, config, tests)
+
+    return dbt_set
+
+
+_BUILT = {"model", "seed", "snapshot"}
+
+
+def _built_ids(select: str, manifest: dict) -> set[str]:
+    """The models, seeds and snapshots `select` picks (empty, and no dbt warning, for an unused tag)."""
+    if select.startswith("tag:"):
+        tag = select.removeprefix("tag:").rstrip("+")
+        if not any(tag in node.get("tags", []) for node in manifest["nodes"].values()):
+            return set()
+    ids = select_unique_ids(select, "", "", dbt_project, manifest)
+    return {i for i in ids if manifest["nodes"].get(i, {}).get("resource_type") in _BUILT}
+
+
+def _listed(ids: set[str], manifest: dict) -> str:
+    """A dbt selection naming exactly these nodes (one that matches nothing when there are none).
+
+    Listed rather than `--exclude`d: dbt's exclusions also drop or keep tests by their own rules, so a
+    test between two sets would run too early or never.
+    """
+    names = sorted(".".join(manifest["nodes"][i]["fqn"]) for i in ids)
+    return " ".join(names) or "tag:__no_node_has_this_tag__"
+
+
+def build_dbt_assets(incremental_select: str = INCREMENTAL_SELECT) -> list[AssetsDefinition]:
+    """Three sets run in this order: what the incremental models read, the incremental models
+    (partitioned), everything else. With no incremental model, one set: the whole project.
+
+    Each dbt test runs once, with the set that builds the last of its parents: the upstream set runs
+    the tests whose parents are all in it ("cautious"), the incremental set those whose parents it
+    built or were built before ("buildable"), the last set every test touching one of its models ("eager").
+    """
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    tagged = _built_ids(incremental_select, manifest)
+    if not tagged:
+        return [_dbt_set("lms_dbt_assets", select="fqn:*", tests="eager")]
+    ancestors = _built_ids(f"+{incremental_select}", manifest)
+    # A model between two incremental ones (fed by one, feeding another) joins the partitioned set, so
+    # the three sets form a chain: nothing upstream depends on the partitioned set.
+    incremental = tagged | (ancestors & _built_ids(f"{incremental_select}+", manifest))
+    upstream = ancestors - incremental
+    rest = {i for i, node in manifest["nodes"].items() if node["resource_type"] in _BUILT} - upstream - incremental
+    sets = (
+        _dbt_set("lms_dbt_upstream_assets", select=_listed(upstream, manifest), tests="cautious"),
+        _dbt_set("lms_dbt_incremental_assets", select=_listed(incremental, manifest), tests="buildable",
+                 partitioned=True),
+        _dbt_set("lms_dbt_assets", select=_listed(rest, manifest), tests="eager"),
+    )
+    # An empty selection must not become an op: dagster-dbt would run it with no --select at all.
+    return [s for s in sets if s.keys]
+
+
+lms_dbt_asset_sets = build_dbt_assets()

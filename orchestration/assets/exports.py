@@ -21,7 +21,8 @@ from ingestion.h5p import ingest_h5p
 from ingestion.mooc_export import ingest_mooc_export
 from ingestion.mooc_landing import FetchRunResult
 from ingestion.openedx_api import ingest_openedx
-from ingestion.warehouse import connect
+from ingestion.warehouse import write_session
+from orchestration.policies import HTTP_RETRY_POLICY, WAREHOUSE_POOL
 from orchestration.resources import LmsSources
 
 MOOC_RECORDS_KEY = AssetKey(["landing", "mooc_records"])
@@ -52,6 +53,8 @@ CHECK_NAME = "fetches_succeeded"
         )
     ],
     name="landed_mooc_and_h5p",
+    pool=WAREHOUSE_POOL,
+    retry_policy=HTTP_RETRY_POLICY,
 )
 def landed_mooc_and_h5p(context: AssetExecutionContext, sources: LmsSources):
     mooc_url, h5p_url, courses = sources.mooc_url(), sources.h5p_url(), sources.mooc_courses()
@@ -65,8 +68,7 @@ def landed_mooc_and_h5p(context: AssetExecutionContext, sources: LmsSources):
     if api not in ("export", "openedx"):
         raise ValueError(f"LMS_MOOC_API={api!r}: use 'export' or 'openedx'")
     runs: list[FetchRunResult] = []
-    con = connect()
-    try:
+    with write_session(progress=context.log.info) as con:
         if mooc_url:
             ingest = ingest_openedx if api == "openedx" else ingest_mooc_export
             runs.append(ingest(con, mooc_url, courses, organization_id=sources.organization(),
@@ -74,8 +76,6 @@ def landed_mooc_and_h5p(context: AssetExecutionContext, sources: LmsSources):
         if h5p_url:
             runs.append(ingest_h5p(con, h5p_url, courses, organization_id=sources.organization(),
                                    progress=context.log.info))
-    finally:
-        con.close()
     for run in runs:
         context.log.info(run.summary())
     metadata: dict[str, object] = {}

@@ -4,14 +4,16 @@ from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from ingestion.awards import AWARDS_FILE, awards_file_in, ingest_awards
 from ingestion.landing import AWARDS_TABLE
-from ingestion.warehouse import connect
+from ingestion.warehouse import write_session
 from orchestration.assets.landing import _batch_metadata
+from orchestration.policies import WAREHOUSE_POOL
 from orchestration.resources import LmsSources
 
 
 @asset(
     key=AWARDS_TABLE.split("."),
     group_name="landing",
+    pool=WAREHOUSE_POOL,
     description=f"Badge awards sent by the LMS ({AWARDS_FILE} in LMS_CATALOG_DIR, optional), landed unchanged; "
     "dbt merges them with the awards the warehouse computes (gamification_award).",
 )
@@ -21,10 +23,7 @@ def landed_gamification_awards(context: AssetExecutionContext, sources: LmsSourc
     if file is None:
         context.log.info(f"no {AWARDS_FILE} in LMS_CATALOG_DIR: no LMS awards to ingest")
         return MaterializeResult(metadata={"skipped": f"no {AWARDS_FILE}"})
-    con = connect()
-    try:
+    with write_session(progress=context.log.info) as con:
         result = ingest_awards(con, file, organization_id=sources.organization())
-    finally:
-        con.close()
     context.log.info(result.summary())
     return MaterializeResult(metadata=_batch_metadata(result))

@@ -1,12 +1,15 @@
 """Ingestion assets: they call the same ingestion functions as the CLI and land raw records in DuckDB."""
 
-from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, asset, multi_asset
+from dagster import AssetExecutionContext, AssetSpec, BackfillPolicy, MaterializeResult, asset, multi_asset
 
 from ingestion.batches import BatchResult
 from ingestion.catalog import ingest_catalog_dir
 from ingestion.events import ingest_event_paths
 from ingestion.landing import CATALOG_ENTITIES, catalog_table
-from ingestion.warehouse import connect
+from ingestion.landing_layout import day_folders
+from ingestion.warehouse import write_session
+from orchestration.partitions import daily_event_partitions, partition_days
+from orchestration.policies import WAREHOUSE_POOL
 from orchestration.resources import LmsSources
 
 
@@ -23,23 +26,28 @@ def _batch_metadata(result: BatchResult) -> dict[str, object]:
 @asset(
     key=["landing", "lms_events"],
     group_name="landing",
+    partitions_def=daily_event_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+    pool=WAREHOUSE_POOL,
     description="Learner events (canonical JSON, Tally deliveries) landed unchanged from LMS_LANDING_DIR; "
-    "bad records go to landing.lms_event_rejects with a reason.",
+    "bad records go to landing.lms_event_rejects with a reason. A daily partition (or a backfill's range) "
+    "reads the dated folders LMS_LANDING_DIR/YYYY-MM-DD/ of its days; a run tagged lms/landing_scope=all (the "
+    "hourly refresh, `lms-warehouse run`) reads the whole folder, files outside dated folders included.",
 )
 def landed_lms_events(context: AssetExecutionContext, sources: LmsSources) -> MaterializeResult:
     folder = sources.events_dir()
     if folder is None:
         context.log.info("LMS_LANDING_DIR is not set: no event files to ingest")
         return MaterializeResult(metadata={"skipped": "LMS_LANDING_DIR not set"})
-    con = connect()
-    try:
-        result = ingest_event_paths(
-            con, [folder], organization_id=sources.organization(), progress=context.log.info
-        )
-    finally:
-        con.close()
+    days = partition_days(context)
+    paths = [folder] if days is None else day_folders(folder, days)
+    if not paths:
+        context.log.info(f"no dated folder with event files for {days[0]}..{days[-1]} in {folder}")
+        return MaterializeResult(metadata={"skipped": f"no event files for {days[0]}..{days[-1]}"})
+    with write_session(progress=context.log.info) as con:
+        result = ingest_event_paths(con, paths, organization_id=sources.organization(), progress=context.log.info)
     context.log.info(result.summary())
-    return MaterializeResult(metadata=_batch_metadata(result))
+    return MaterializeResult(metadata={**_batch_metadata(result), "folders": ", ".join(str(p) for p in paths)})
 
 
 def _catalog_key(entity: str) -> list[str]:
@@ -56,6 +64,7 @@ def _catalog_key(entity: str) -> list[str]:
         for entity in CATALOG_ENTITIES
     ],
     name="landed_lms_catalog",
+    pool=WAREHOUSE_POOL,
 )
 def landed_lms_catalog(context: AssetExecutionContext, sources: LmsSources):
     folder = sources.catalog_folder()
@@ -64,11 +73,8 @@ def landed_lms_catalog(context: AssetExecutionContext, sources: LmsSources):
         for entity in CATALOG_ENTITIES:
             yield MaterializeResult(asset_key=_catalog_key(entity), metadata={"skipped": "LMS_CATALOG_DIR not set"})
         return
-    con = connect()
-    try:
+    with write_session(progress=context.log.info) as con:
         result = ingest_catalog_dir(con, folder, organization_id=sources.organization())
-    finally:
-        con.close()
     context.log.info(result.summary())
     for entity in CATALOG_ENTITIES:
         batch = result.per_entity.get(entity)
