@@ -29,9 +29,9 @@ renamed as (
         {{ try_cast(json_extract_string('payload_json', '$.max_score'), 'double') }} as max_score,
         {{ to_flag(json_extract_string('payload_json', '$.passed')) }} as passed,
 
-        ---------- json
-        payload_json,
-        context_json,
+        ---------- json (e-mail addresses removed: only identity dimensions hold personal data)
+        {{ redact_emails('payload_json') }} as payload_json,
+        {{ redact_emails('context_json') }} as context_json,
 
         ---------- timestamps
         occurred_at,
