@@ -133,7 +133,7 @@ def test_killed_ingest_and_build_then_rerun_equal_an_uninterrupted_run(
 
     # Kill the build in the middle of a model: after a few models were rebuilt, while the next one runs.
     def model_running(lines: list[str]) -> bool:
-        return sum("START sql table model" in line for line in lines) >= 6
+        return sum("START sql " in line and " model " in line for line in lines) >= 6
 
     killed = _kill_when(env, ["build", "--as-of", AS_OF], model_running)
     assert not any("Completed successfully" in line for line in killed)

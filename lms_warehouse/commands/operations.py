@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from datetime import datetime
+from pathlib import Path
 
 from lms_warehouse.cli_support import CommandError, Parsers, add_organization_option, say
 from lms_warehouse.timeutil import parse_as_of
@@ -31,8 +33,9 @@ def last_build_as_of() -> datetime | None:
     """The as-of of the last dbt build, read from target/run_results.json, so a rebuild sees the same 'now'."""
     from lms_warehouse.dbt_runner import MANIFEST_PATH
 
+    target = Path(os.environ.get("DBT_TARGET_PATH") or MANIFEST_PATH.parent)
     try:
-        results = json.loads((MANIFEST_PATH.parent / "run_results.json").read_text())
+        results = json.loads((target / "run_results.json").read_text())
         args = results.get("args", {})
         if args.get("which") != "build":
             return None
@@ -112,7 +115,8 @@ def cmd_forget(args: argparse.Namespace) -> int:
         con.close()
     say(result.summary())
     try:
-        _build(as_of)
+        # A full refresh: incremental marts only revisit new batches, and the scrubbed rows are old ones.
+        _build(as_of, full_refresh=True)
     finally:
         # Even when the build fails, the scrubbed values must not survive in free pages of the file.
         rewrite_database_file(warehouse_path())
