@@ -117,3 +117,6 @@ def ensure_landing_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_CATALOG_REJECTS_DDL)
     con.execute(_BATCHES_DDL)
     con.execute(_ERASURES_DDL)
+    from ingestion.mooc_landing import ensure_mooc_tables  # MOOC/H5P tables: their own module, same schema
+
+    ensure_mooc_tables(con)
