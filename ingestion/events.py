@@ -17,6 +17,7 @@ import duckdb
 
 from ingestion import conversions, tally
 from ingestion.batches import BatchResult, new_batch_id, record_batch, utc_now
+from ingestion.event_versions import current_event_version
 from ingestion.landing import LANDING_SCHEMA, ensure_landing_schema
 from ingestion.readers import FileFailure, SourceFile, discover, load_file, sql_literal
 from ingestion.xapi import redact_emails
@@ -167,6 +168,8 @@ judged as (
         when f.version is not null and not coalesce(
                 version_num = floor(version_num) and version_num between 1 and 2147483647, false)
             then 'version must be a positive integer (got ' || f.version || ')'
+        when version_num > __CURRENT_VERSION__ then 'version ' || version_num::bigint || ' is newer than the newest '
+            || 'this warehouse knows (__CURRENT_VERSION__): re-ingest the file after upgrading'
         when _ing_obj_error('payload', f.payload, f.payload_json, payload_obj) is not null
             then _ing_obj_error('payload', f.payload, f.payload_json, payload_obj)
         when _ing_obj_error('context', f.context, f.context_json, context_obj) is not null
@@ -466,6 +469,7 @@ def _convert_foreign(
 
 def _classify_into_staging(source_sql: str, organization_literal: str) -> str:
     query = _CLASSIFY_SQL.replace("__SOURCE__", source_sql).replace("__ORGANIZATION__", organization_literal)
+    query = query.replace("__CURRENT_VERSION__", str(current_event_version()))
     return f"insert into {_STAGING} {query}"
 
 

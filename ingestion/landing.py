@@ -84,6 +84,16 @@ create table if not exists {LANDING_SCHEMA}.catalog_rejects (
 )
 """
 
+# `lms-warehouse forget` (ingestion/erasure.py): one row per erased learner, ids and time only.
+ERASURES_TABLE = f"{LANDING_SCHEMA}.erasures"
+_ERASURES_DDL = f"""
+create table if not exists {ERASURES_TABLE} (
+    organization_id varchar   not null,
+    student_id      varchar   not null,  -- the learner's opaque id; nothing else about them is kept
+    erased_at       timestamp not null   -- UTC
+)
+"""
+
 _BATCHES_DDL = f"""
 create table if not exists {LANDING_SCHEMA}.ingest_batches (
     batch_id        varchar   not null,
@@ -110,6 +120,7 @@ def ensure_landing_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_CATALOG_DDL.format(table=AWARDS_TABLE))
     con.execute(_CATALOG_REJECTS_DDL)
     con.execute(_BATCHES_DDL)
+    con.execute(_ERASURES_DDL)
     from ingestion.mooc_landing import ensure_mooc_tables  # MOOC/H5P tables: their own module, same schema
 
     ensure_mooc_tables(con)

@@ -45,3 +45,37 @@ def differences(left: dict[str, Fingerprint], right: dict[str, Fingerprint]) -> 
         elif a != b:
             lines.append(f"{relation}: {a.rows} rows hash {a.content_hash} vs {b.rows} rows hash {b.content_hash}")
     return lines
+
+
+# Columns that say when or in which batch a record was loaded: two runs over the same input differ there
+# and nowhere else. lms_event.created_at is the ERD's load time of an event (its first load).
+LOAD_COLUMNS = frozenset({"batch_id", "loaded_at", "first_loaded_at", "rejected_at", "first_rejected_at",
+                          "last_rejected_at", "started_at", "finished_at", "duration_sec"})
+LOAD_COLUMNS_BY_RELATION = {"lms_event": frozenset({"created_at"})}
+
+
+def content_fingerprints(
+    con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = ("landing", "staging", "intermediate", MART_SCHEMA)
+) -> dict[str, Fingerprint]:
+    """Every relation of the schemas as `schema.relation`, hashed over its columns minus the load columns."""
+    placeholders = ", ".join("?" for _ in schemas)
+    columns = con.execute(
+        "select table_schema, table_name, column_name from information_schema.columns "
+        f"where table_schema in ({placeholders}) order by table_schema, table_name, ordinal_position",
+        list(schemas),
+    ).fetchall()
+    kept: dict[tuple[str, str], list[str]] = {}
+    for schema, relation, column in columns:
+        dropped = LOAD_COLUMNS | LOAD_COLUMNS_BY_RELATION.get(relation, frozenset())
+        kept.setdefault((schema, relation), [])
+        if column not in dropped:
+            kept[(schema, relation)].append(column)
+    result = {}
+    for (schema, relation), names in kept.items():
+        listed = ", ".join(f'"{name}"' for name in names)
+        rows, content = con.execute(
+            f'select count(*), coalesce(sum(hash(t::varchar)::hugeint), 0)::varchar '
+            f'from (select {listed} from "{schema}"."{relation}") as t'
+        ).fetchone()
+        result[f"{schema}.{relation}"] = Fingerprint(rows=int(rows), content_hash=str(content))
+    return result

@@ -103,7 +103,7 @@ def test_parquet_with_the_landing_columns_and_a_struct_payload(con, tmp_path):
     duckdb.execute(
         "copy (select 'pq1' as id, 'VIDEO_PING' as type, 's1' as student_id, null::varchar as course_id, "
         "timestamp '2026-03-02 10:00:00' as occurred_at, {'video_id': 'v', 'position': 5, 'duration': 60} as payload, "
-        "'{\"device\": \"tablet\"}' as context_json, 3 as version, 'acme' as organization_id "
+        "'{\"device\": \"tablet\"}' as context_json, 1 as version, 'acme' as organization_id "
         "union all select 'pq2', 'VIDEO_PING', 's1', null, timestamp '2026-03-02 10:00:10', "
         "{'video_id': 'v', 'position': -5, 'duration': 60}, null, 1, 'acme') to '" + str(path) + "' (format parquet)"
     )
@@ -112,7 +112,7 @@ def test_parquet_with_the_landing_columns_and_a_struct_payload(con, tmp_path):
 
     assert (result.accepted, result.rejected) == (1, 1)
     assert landed(con, "id, occurred_at, context_json, version, organization_id, record_number") == [
-        ("pq1", datetime(2026, 3, 2, 10, 0), '{"device":"tablet"}', 3, "acme", 1)
+        ("pq1", datetime(2026, 3, 2, 10, 0), '{"device":"tablet"}', 1, "acme", 1)
     ]
     assert rejects(con) == [(2, "VIDEO_PING position and duration must not be negative")]
 
@@ -175,11 +175,11 @@ def test_ids_given_as_numbers_are_stored_as_text(con, tmp_path):
 
 
 def test_defaults_version_and_organization_and_keeps_the_records_own(con, tmp_path):
-    path = write_lines(tmp_path / "e.ndjson", [ping("d"), ping("o", organization_id="acme", version=2)])
+    path = write_lines(tmp_path / "e.ndjson", [ping("d"), ping("o", organization_id="acme", version="1")])
 
     ingest(con, path, organization_id="tenant-x")
 
-    assert landed(con, "id, version, organization_id") == [("d", 1, "tenant-x"), ("o", 2, "acme")]
+    assert landed(con, "id, version, organization_id") == [("d", 1, "tenant-x"), ("o", 1, "acme")]
 
 
 def test_raw_json_is_the_line_as_received(con, tmp_path):

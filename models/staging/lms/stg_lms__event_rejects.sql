@@ -18,7 +18,6 @@ renamed as (
         source_file,
         record_number,
         reason,
-        raw_text,
 
         ---------- timestamps
         rejected_at

@@ -6,6 +6,29 @@ source as (
 
 ),
 
+upcast as (
+
+    -- Every older event version in the current shape (the one place: macro upcast_event_payload).
+    select
+        id,
+        type,
+        student_id,
+        course_id,
+        class_id,
+        organization_id,
+        version,
+        {{ upcast_event_payload('payload_json', 'type', 'version') }} as payload_json,
+        context_json,
+        occurred_at,
+        loaded_at,
+        content_hash,
+        source_file,
+        record_number,
+        batch_id
+    from source
+
+),
+
 renamed as (
 
     select
@@ -29,9 +52,9 @@ renamed as (
         {{ try_cast(json_extract_string('payload_json', '$.max_score'), 'double') }} as max_score,
         {{ to_flag(json_extract_string('payload_json', '$.passed')) }} as passed,
 
-        ---------- json
-        payload_json,
-        context_json,
+        ---------- json (e-mail addresses removed: only identity dimensions hold personal data)
+        {{ redact_emails('payload_json') }} as payload_json,
+        {{ redact_emails('context_json') }} as context_json,
 
         ---------- timestamps
         occurred_at,
@@ -43,7 +66,7 @@ renamed as (
         record_number,
         batch_id
 
-    from source
+    from upcast
 
 ),
 

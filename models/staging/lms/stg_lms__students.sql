@@ -6,6 +6,12 @@ source as (
 
 ),
 
+erasures as (
+
+    select * from {{ source('landing', 'erasures') }}
+
+),
+
 ranked as (
 
     select
@@ -48,9 +54,34 @@ renamed as (
 
 ),
 
+-- A learner erased by `lms-warehouse forget` stays an id-only row, whatever version the catalog sends later.
+masked as (
+
+    select
+        renamed.student_id,
+        renamed.organization_id,
+        case when erasures.student_id is null then renamed.student_name end as student_name,
+        case when erasures.student_id is null then renamed.first_name end as first_name,
+        case when erasures.student_id is null then renamed.last_name end as last_name,
+        case when erasures.student_id is null then renamed.image_url end as image_url,
+        case when erasures.student_id is null then renamed.emails_json end as emails_json,
+        case when erasures.student_id is null then renamed.address_json end as address_json,
+        case when erasures.student_id is null then renamed.telephones_json end as telephones_json,
+        case when erasures.student_id is null then renamed.raw_json else '{"erased":true}' end as raw_json,
+        renamed.created_at,
+        renamed.updated_at,
+        renamed.loaded_at,
+        erasures.student_id is not null as is_erased
+    from renamed
+    left join erasures
+        on erasures.student_id = renamed.student_id
+        and erasures.organization_id = renamed.organization_id
+
+),
+
 final as (
 
-    select * from renamed
+    select * from masked
 
 )
 
