@@ -148,7 +148,7 @@ def run(n_events: int, workdir: Path, keep: bool) -> dict:
           f"({data.main_events:,} + {data.new_day_events:,} new-day events)", flush=True)
     try:
         steps = (
-            ("read_json", "read_json", (str(data.main_file),)),
+            ("read_json", "read_json", (str(data.main_file), str(workdir / "read_json_floor.duckdb"))),
             ("ingest", "ingest", (str(data.main_file), str(data.catalog_dir))),
             ("full_build", "build", (data.main_last.isoformat(), "full")),
             ("floor_query", "floor_query", (str(data.main_file),)),
@@ -174,6 +174,8 @@ def _targets(r: dict) -> dict[str, bool]:
     worst_point = max((m["ms"] for m in r["point_queries"]["marts"].values()), default=0.0)
     targets = {
         "ingest_at_least_half_of_read_json": r["read_json"]["seconds"] / r["ingest"]["seconds"] >= TARGET_INGEST_SHARE,
+        "ingest_at_least_half_of_read_json_into_file": (
+            r["read_json"]["file_seconds"] / r["ingest"]["seconds"] >= TARGET_INGEST_SHARE),
         "incremental_at_most_15pct_of_full": (
             r["incremental_build"]["seconds"] <= TARGET_INCREMENTAL_SHARE * r["full_build"]["seconds"]),
         "peak_memory_under_8gb": max(r[k]["peak_mb"] for k in ("ingest", "full_build", "incremental_build"))
@@ -188,22 +190,32 @@ def _targets(r: dict) -> dict[str, bool]:
 def report(r: dict) -> str:
     floor, ingest, full = r["read_json"], r["ingest"], r["full_build"]
     rows = [
-        ("DuckDB read_json into a table (ingest floor)", floor["seconds"], r["main_events"] / floor["seconds"], "",
-         floor["peak_mb"]),
-        ("ingest events (main file)", ingest["seconds"], r["main_events"] / ingest["seconds"],
-         f"{floor['seconds'] / ingest['seconds']:.0%} of read_json speed", ingest["peak_mb"]),
-        ("full build (dbt build --full-refresh)", full["seconds"], None, "", full["peak_mb"]),
-        ("hand-written v_user_progress query (build floor)", r["floor_query"]["seconds"], None,
-         f"build = {full['seconds'] / r['floor_query']['seconds']:.0f}x floor", r["floor_query"]["peak_mb"]),
-        ("ingest one new day", r["ingest_new_day"]["seconds"], r["new_day_events"] / r["ingest_new_day"]["seconds"],
-         "", r["ingest_new_day"]["peak_mb"]),
-        ("incremental build (dbt build)", r["incremental_build"]["seconds"], None,
-         f"{r['incremental_build']['seconds'] / full['seconds']:.0%} of full build", r["incremental_build"]["peak_mb"]),
+        ("DuckDB read_json into an in-memory table (ingest floor)", floor["seconds"], floor["cpu_seconds"],
+         r["main_events"] / floor["seconds"], "", floor["peak_mb"]),
+        ("DuckDB read_json into a table of a DuckDB file", floor["file_seconds"], floor["file_cpu_seconds"],
+         r["main_events"] / floor["file_seconds"], "", None),
+        ("ingest events (main file)", ingest["seconds"], ingest["cpu_seconds"], r["main_events"] / ingest["seconds"],
+         f"{floor['seconds'] / ingest['seconds']:.0%} of in-memory read_json speed "
+         f"({floor['cpu_seconds'] / ingest['cpu_seconds']:.0%} by CPU), "
+         f"{floor['file_seconds'] / ingest['seconds']:.0%} of into-file "
+         f"({floor['file_cpu_seconds'] / ingest['cpu_seconds']:.0%} by CPU)", ingest["peak_mb"]),
+        ("full build (dbt build --full-refresh)", full["seconds"], full["cpu_seconds"], None, "", full["peak_mb"]),
+        ("hand-written v_user_progress query (build floor)", r["floor_query"]["seconds"],
+         r["floor_query"]["cpu_seconds"], None, f"build = {full['seconds'] / r['floor_query']['seconds']:.0f}x floor",
+         r["floor_query"]["peak_mb"]),
+        ("ingest one new day", r["ingest_new_day"]["seconds"], r["ingest_new_day"]["cpu_seconds"],
+         r["new_day_events"] / r["ingest_new_day"]["seconds"], "", r["ingest_new_day"]["peak_mb"]),
+        ("incremental build (dbt build)", r["incremental_build"]["seconds"], r["incremental_build"]["cpu_seconds"],
+         None, f"{r['incremental_build']['seconds'] / full['seconds']:.0%} of full build",
+         r["incremental_build"]["peak_mb"]),
     ]
-    lines = [f"{r['events']:,} events ({r['file_mb']:,} MB JSON Lines), {r['cores']} cores",
-             "| phase | seconds | events/s | note | peak MB |", "|---|---:|---:|---|---:|"]
-    for name, seconds, rate, note, peak in rows:
-        lines.append(f"| {name} | {seconds:.2f} | {f'{rate:,.0f}' if rate else ''} | {note} | {peak:,} |")
+    lines = [f"{r['events']:,} events ({r['file_mb']:,} MB JSON Lines), {r['cores']} cores, "
+             f"warehouse {r.get('warehouse_mb', 0):,} MB",
+             "| phase | seconds | CPU seconds | events/s | note | peak MB |", "|---|---:|---:|---:|---|---:|"]
+    for name, seconds, cpu, rate, note, peak in rows:
+        rate_text = f"{rate:,.0f}" if rate else ""
+        peak_text = f"{peak:,}" if peak is not None else ""
+        lines.append(f"| {name} | {seconds:.2f} | {cpu:.2f} | {rate_text} | {note} | {peak_text} |")
     lines += ["", "| mart | point query on | median ms |", "|---|---|---:|"]
     for mart, timing in r["point_queries"]["marts"].items():
         lines.append(f"| {mart} | {timing['key']} | {timing['ms']:.2f} |")
@@ -228,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     results = run(args.events, args.workdir.resolve(), args.keep)
     print(report(results))
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2) + "\n")
     return 0
 

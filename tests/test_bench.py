@@ -1,0 +1,27 @@
+"""The benchmark's data generator: exact counts, one extra day of ~1 %, unique ids (no timing here)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from lms_warehouse.bench import BENCH_DAYS, BENCH_START, generate
+
+
+def _events(path):
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_generate_writes_exactly_n_events_with_one_percent_on_one_new_day(tmp_path):
+    data = generate(tmp_path, 3000)
+
+    main, new_day = _events(data.main_file), _events(data.new_day_file)
+    assert (len(main), len(new_day)) == (2970, 30) == (data.main_events, data.new_day_events)
+    ids = [e["id"] for e in main + new_day]
+    assert ids == [f"evt-{n:010d}" for n in range(1, 3001)]
+    cutoff = (BENCH_START + timedelta(days=BENCH_DAYS)).strftime("%Y-%m-%dT")
+    assert all(e["occurred_at"] < cutoff for e in main)
+    assert {e["occurred_at"][:11] for e in new_day} == {cutoff}
+    assert data.main_last.isoformat() < data.new_day_last.isoformat()
+    students = {s["id"] for s in json.loads((data.catalog_dir / "lms_student.json").read_text())}
+    assert {e["student_id"] for e in main + new_day} <= students
