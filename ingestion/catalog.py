@@ -25,7 +25,7 @@ from ingestion.values import parse_utc
 if TYPE_CHECKING:
     import httpx
 
-    from ingestion.unified_api import Sleep
+    from ingestion.http_fetch import RetryPolicy, Sleep
 
 
 @dataclass(frozen=True)
@@ -84,32 +84,46 @@ def ingest_catalog_api(
     connection_id: str,
     *,
     token: str | None,
-    client: httpx.Client | None = None,
+    client: httpx.AsyncClient | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
     page_size: int = 100,
     organization_id: str = "default",
     sleep: Sleep | None = None,
+    policy: RetryPolicy | None = None,
 ) -> CatalogResult:
     """Page through every catalog entity of one connection; each entity lands only once fully fetched."""
-    import httpx  # the HTTP stack is imported only when the API is used
-
-    from ingestion.unified_api import RetryPolicy, entity_url, fetch_all
+    from ingestion.http_fetch import RetryPolicy, run_sync
 
     if not connection_id:
         raise IngestError("a connection id is needed to read the catalog API")
-    policy = RetryPolicy(sleep=sleep)
     ensure_landing_schema(con)
-    own_client = client is None
-    http = client or httpx.Client(timeout=policy.timeout_seconds, follow_redirects=True)
-    try:
-        results: dict[str, BatchResult] = {}
+    retry = policy or RetryPolicy(sleep=sleep)
+    return run_sync(_fetch_and_land(con, base_url, connection_id, token, client, transport, retry, page_size,
+                                    organization_id))
+
+
+async def _fetch_and_land(
+    con: duckdb.DuckDBPyConnection,
+    base_url: str,
+    connection_id: str,
+    token: str | None,
+    client: httpx.AsyncClient | None,
+    transport: httpx.AsyncBaseTransport | None,
+    policy: RetryPolicy,
+    page_size: int,
+    organization_id: str,
+) -> CatalogResult:
+    from ingestion.http_fetch import Fetcher, open_client
+    from ingestion.unified_api import entity_url, fetch_all
+
+    results: dict[str, BatchResult] = {}
+    async with open_client(client, transport, policy) as http:
+        fetcher = Fetcher(http, token=token, policy=policy)
         for entity in CATALOG_ENTITIES:
             url = entity_url(base_url, connection_id, entity)
-            objects = fetch_all(http, url, token=token, page_size=page_size, policy=policy)
+            objects = await fetch_all(fetcher, url, page_size=page_size)
             records = [_Record(n, obj, _dumps(obj)) for n, obj in enumerate(objects, start=1)]
             results[entity] = _land_entity(con, entity, url, records, None, organization_id)
-    finally:
-        if own_client:
-            http.close()
     return CatalogResult(results)
 
 

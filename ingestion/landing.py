@@ -108,3 +108,6 @@ def ensure_landing_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(_CATALOG_DDL.format(table=catalog_table(entity)))
     con.execute(_CATALOG_REJECTS_DDL)
     con.execute(_BATCHES_DDL)
+    from ingestion.mooc_landing import ensure_mooc_tables  # MOOC/H5P tables: their own module, same schema
+
+    ensure_mooc_tables(con)

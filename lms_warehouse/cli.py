@@ -16,7 +16,7 @@ from lms_warehouse.cli_support import say as _say
 from lms_warehouse.timeutil import AsOfError, parse_as_of
 
 # Command modules of the other areas (MOOC/H5P, xAPI, reports, operations): each adds its own sub-commands.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("mooc",)
 
 
 def cmd_ingest_events(args: argparse.Namespace) -> int:

@@ -18,6 +18,10 @@ class LmsSources(ConfigurableResource):
     landing_dir: str | None = None  # LMS_LANDING_DIR: folder of event files (read recursively)
     catalog_dir: str | None = None  # LMS_CATALOG_DIR: folder with lms_student.json ... lms_class.json
     organization_id: str | None = None  # LMS_ORGANIZATION, default "default"
+    mooc_base_url: str | None = None  # LMS_MOOC_BASE_URL: MOOC export API or Open edX base URL
+    mooc_course_ids: str | None = None  # LMS_MOOC_COURSE_IDS: comma-separated course ids
+    mooc_api: str | None = None  # LMS_MOOC_API: export (default) or openedx
+    h5p_base_url: str | None = None  # LMS_H5P_BASE_URL: H5P API base URL (users from the MOOC enrollments)
 
     def events_dir(self) -> Path | None:
         value = self.landing_dir or os.environ.get("LMS_LANDING_DIR")
@@ -26,6 +30,19 @@ class LmsSources(ConfigurableResource):
     def catalog_folder(self) -> Path | None:
         value = self.catalog_dir or os.environ.get("LMS_CATALOG_DIR")
         return Path(value) if value else None
+
+    def mooc_url(self) -> str | None:
+        return self.mooc_base_url or os.environ.get("LMS_MOOC_BASE_URL") or None
+
+    def mooc_courses(self) -> list[str]:
+        value = self.mooc_course_ids or os.environ.get("LMS_MOOC_COURSE_IDS") or ""
+        return [course.strip() for course in value.split(",") if course.strip()]
+
+    def mooc_api_name(self) -> str:
+        return (self.mooc_api or os.environ.get("LMS_MOOC_API") or "export").strip().lower()
+
+    def h5p_url(self) -> str | None:
+        return self.h5p_base_url or os.environ.get("LMS_H5P_BASE_URL") or None
 
     def organization(self) -> str:
         return self.organization_id or os.environ.get("LMS_ORGANIZATION") or "default"

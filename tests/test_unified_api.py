@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -11,16 +10,11 @@ from catalog_factory import catalog
 
 from ingestion.catalog import ingest_catalog_api
 from ingestion.errors import IngestError
-from ingestion.unified_api import RetryPolicy, entity_url, fetch_all
+from ingestion.http_fetch import Fetcher, RetryPolicy, run_sync
+from ingestion.unified_api import entity_url, fetch_all
 from simulator.unified_lms import Fault, create_app, serve_in_thread
 
 TOKEN = "secret-token"
-
-
-@pytest.fixture
-def client() -> Iterator[httpx.Client]:
-    with httpx.Client() as http:
-        yield http
 
 
 def _serve(data, **kwargs):
@@ -28,11 +22,11 @@ def _serve(data, **kwargs):
     return app, serve_in_thread(app)
 
 
-def test_pages_through_every_entity_and_lands_it(con, client):
+def test_pages_through_every_entity_and_lands_it(con):
     data = catalog(students=7)
     app, server = _serve(data)
     with server as base:
-        result = ingest_catalog_api(con, base, "conn-1", token=TOKEN, client=client, page_size=3)
+        result = ingest_catalog_api(con, base, "conn-1", token=TOKEN, page_size=3)
 
     assert {e: r.accepted for e, r in result.per_entity.items()} == {
         "student": 7, "instructor": 1, "course": 1, "class": 2
@@ -45,52 +39,52 @@ def test_pages_through_every_entity_and_lands_it(con, client):
     assert [n for (n,) in numbers] == list(range(1, 8))
 
 
-def test_an_exactly_full_last_page_is_followed_by_an_empty_one(con, client):
+def test_an_exactly_full_last_page_is_followed_by_an_empty_one(con):
     data = {"student": catalog(students=6)["student"]}
     app, server = _serve(data)
     with server as base:
-        result = ingest_catalog_api(con, base, "c", token=TOKEN, client=client, page_size=3)
+        result = ingest_catalog_api(con, base, "c", token=TOKEN, page_size=3)
 
     assert result.per_entity["student"].accepted == 6
     assert [r[2] for r in app.state.requests if r[0] == "student"] == [0, 3, 6]
 
 
-def test_re_ingesting_from_the_api_adds_nothing(con, client):
+def test_re_ingesting_from_the_api_adds_nothing(con):
     _, server = _serve(catalog())
     with server as base:
-        ingest_catalog_api(con, base, "c", token=TOKEN, client=client)
-        again = ingest_catalog_api(con, base, "c", token=TOKEN, client=client)
+        ingest_catalog_api(con, base, "c", token=TOKEN)
+        again = ingest_catalog_api(con, base, "c", token=TOKEN)
 
     assert sum(r.accepted for r in again.per_entity.values()) == 0
     assert again.per_entity["class"].duplicates == 2
 
 
-def test_server_errors_are_retried_with_growing_backoff(con, client):
+def test_server_errors_are_retried_with_growing_backoff(con):
     sleeps: list[float] = []
     _, server = _serve(catalog(), faults={"student": [500, Fault.server_error(503)]})
     with server as base:
-        result = ingest_catalog_api(con, base, "c", token=TOKEN, client=client, sleep=sleeps.append)
+        result = ingest_catalog_api(con, base, "c", token=TOKEN, sleep=sleeps.append)
 
     assert result.per_entity["student"].accepted == 3
     assert len(sleeps) == 2
     assert 0.5 <= sleeps[0] <= 1.0 and 1.0 <= sleeps[1] <= 2.0  # 0.5 s doubling, plus jitter
 
 
-def test_a_429_waits_for_retry_after(con, client):
+def test_a_429_waits_for_retry_after(con):
     sleeps: list[float] = []
     _, server = _serve(catalog(), faults={"course": [Fault.rate_limited(retry_after=7)]})
     with server as base:
-        result = ingest_catalog_api(con, base, "c", token=TOKEN, client=client, sleep=sleeps.append)
+        result = ingest_catalog_api(con, base, "c", token=TOKEN, sleep=sleeps.append)
 
     assert result.per_entity["course"].accepted == 1
     assert sleeps == [7.0]
 
 
-def test_giving_up_after_four_attempts_names_the_url(con, client):
+def test_giving_up_after_four_attempts_names_the_url(con):
     sleeps: list[float] = []
     _, server = _serve(catalog(), faults={"instructor": [500, 500, 500, 500]})
     with server as base, pytest.raises(IngestError) as error:
-        ingest_catalog_api(con, base, "c", token=TOKEN, client=client, sleep=sleeps.append)
+        ingest_catalog_api(con, base, "c", token=TOKEN, sleep=sleeps.append)
 
     assert "after 4 attempts" in str(error.value) and "/lms/c/instructor" in str(error.value)
     assert len(sleeps) == 3
@@ -100,37 +94,43 @@ def test_giving_up_after_four_attempts_names_the_url(con, client):
     assert counts == (3, 0)
 
 
-def test_a_malformed_page_fails_without_landing_half_an_entity(con, client):
+def test_a_malformed_page_fails_without_landing_half_an_entity(con):
     data = catalog(students=5)
     _, server = _serve(data, faults={"student": [200, Fault.malformed()]})
     with server as base, pytest.raises(IngestError) as error:
-        ingest_catalog_api(con, base, "c", token=TOKEN, client=client, page_size=2, sleep=lambda _s: None)
+        ingest_catalog_api(con, base, "c", token=TOKEN, page_size=2, sleep=lambda _s: None)
 
     assert "malformed" in str(error.value) and "/lms/c/student?limit=2&offset=2" in str(error.value)
     assert con.execute("select count(*) from landing.catalog_students").fetchone() == (0,)
     assert con.execute("select count(*) from landing.ingest_batches").fetchone() == (0,)
 
 
-def test_an_array_of_non_objects_is_malformed(con, client):
+def test_an_array_of_non_objects_is_malformed(con):
     _, server = _serve(catalog(), faults={"student": [Fault.malformed("[1, 2, 3]")]})
     with server as base, pytest.raises(IngestError, match="malformed"):
-        ingest_catalog_api(con, base, "c", token=TOKEN, client=client, sleep=lambda _s: None)
+        ingest_catalog_api(con, base, "c", token=TOKEN, sleep=lambda _s: None)
 
 
-def test_a_wrong_token_is_refused_without_retrying(con, client):
+def test_a_wrong_token_is_refused_without_retrying(con):
     sleeps: list[float] = []
     _, server = _serve(catalog())
     with server as base, pytest.raises(IngestError, match="check the API token"):
-        ingest_catalog_api(con, base, "c", token="wrong", client=client, sleep=sleeps.append)
+        ingest_catalog_api(con, base, "c", token="wrong", sleep=sleeps.append)
     assert sleeps == []
 
 
-def test_timeouts_are_retried(client):
+def test_timeouts_are_retried():
     app = create_app(catalog(), faults={"student": [Fault.slow(0.5)]})
     sleeps: list[float] = []
     policy = RetryPolicy(timeout_seconds=0.1, sleep=sleeps.append)
+
+    async def fetch(base: str) -> list[dict]:
+        async with httpx.AsyncClient() as client:
+            return await fetch_all(Fetcher(client, token=None, policy=policy), entity_url(base, "c", "student"),
+                                   page_size=100)
+
     with serve_in_thread(app) as base:
-        objects = fetch_all(client, entity_url(base, "c", "student"), token=None, page_size=100, policy=policy)
+        objects = run_sync(fetch(base))
 
     assert len(objects) == 3
     assert len(sleeps) == 1

@@ -9,6 +9,7 @@ classes as (
 final as (
 
     select
+        organization_id,
         class_id,
         course_id,
         step_type,

@@ -1,8 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('pair', reads_catalog=false) }}",
+        post_hook="{{ record_processed_batches() }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=false, announce=true) %}
+
 with
 
 quiz_submissions as (
 
-    select * from {{ ref('int_quiz_submissions') }}
+    select * from {{ ref('int_quiz_submissions') }} as scoped
+    where {{ is_dirty('scoped', 'pair', scope) }}
 
 ),
 
@@ -12,7 +25,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by student_id, class_id
+            partition by organization_id, student_id, class_id
             order by occurred_at, event_id
         ) as pass_rank
     from quiz_submissions
@@ -23,6 +36,7 @@ ranked as (
 final as (
 
     select
+        organization_id,
         student_id,
         class_id,
         event_id,

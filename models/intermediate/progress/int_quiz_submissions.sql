@@ -1,8 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('event', reads_catalog=false, column='event_id') }}",
+        post_hook="{{ record_processed_batches() }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=false, announce=true) %}
+
 with
 
 events as (
 
-    select * from {{ ref('stg_lms__events') }}
+    select * from {{ ref('stg_lms__events') }} as scoped
+    where {{ is_dirty('scoped', 'event', scope, 'event_id') }}
 
 ),
 
@@ -15,6 +28,7 @@ quiz_catalog as (
 submissions as (
 
     select
+        organization_id,
         event_id,
         student_id,
         class_id,
@@ -34,6 +48,7 @@ submissions as (
 final as (
 
     select
+        submissions.organization_id,
         submissions.event_id,
         submissions.student_id,
         submissions.class_id,

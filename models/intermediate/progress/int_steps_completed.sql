@@ -1,3 +1,15 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('pair', reads_catalog=true) }}",
+        post_hook="{{ record_processed_batches() }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=true, announce=true) %}
+
 with
 
 class_requirements as (
@@ -8,13 +20,15 @@ class_requirements as (
 
 video_completions as (
 
-    select * from {{ ref('int_video_completions') }}
+    select * from {{ ref('int_video_completions') }} as scoped
+    where {{ is_dirty('scoped', 'pair', scope) }}
 
 ),
 
 quiz_passes as (
 
-    select * from {{ ref('int_quiz_passes') }}
+    select * from {{ ref('int_quiz_passes') }} as scoped
+    where {{ is_dirty('scoped', 'pair', scope) }}
 
 ),
 
@@ -22,21 +36,25 @@ quiz_passes as (
 candidates as (
 
     select
+        video_completions.organization_id,
         video_completions.student_id,
         video_completions.class_id
     from video_completions
     inner join class_requirements
-        on video_completions.class_id = class_requirements.class_id
+        on video_completions.organization_id = class_requirements.organization_id
+        and video_completions.class_id = class_requirements.class_id
     where class_requirements.requires_video = 1
 
     union
 
     select
+        quiz_passes.organization_id,
         quiz_passes.student_id,
         quiz_passes.class_id
     from quiz_passes
     inner join class_requirements
-        on quiz_passes.class_id = class_requirements.class_id
+        on quiz_passes.organization_id = class_requirements.organization_id
+        and quiz_passes.class_id = class_requirements.class_id
     where class_requirements.requires_quiz = 1
 
 ),
@@ -44,6 +62,7 @@ candidates as (
 joined as (
 
     select
+        candidates.organization_id,
         candidates.student_id,
         candidates.class_id,
         class_requirements.course_id,
@@ -56,12 +75,15 @@ joined as (
         quiz_passes.passed_at as quiz_passed_at
     from candidates
     inner join class_requirements
-        on candidates.class_id = class_requirements.class_id
+        on candidates.organization_id = class_requirements.organization_id
+        and candidates.class_id = class_requirements.class_id
     left join video_completions
-        on candidates.student_id = video_completions.student_id
+        on candidates.organization_id = video_completions.organization_id
+        and candidates.student_id = video_completions.student_id
         and candidates.class_id = video_completions.class_id
     left join quiz_passes
-        on candidates.student_id = quiz_passes.student_id
+        on candidates.organization_id = quiz_passes.organization_id
+        and candidates.student_id = quiz_passes.student_id
         and candidates.class_id = quiz_passes.class_id
 
 ),
@@ -69,6 +91,7 @@ joined as (
 final as (
 
     select
+        organization_id,
         student_id,
         class_id,
         course_id,

@@ -1,14 +1,28 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('pair', reads_catalog=true) }}",
+        post_hook="{{ record_processed_batches() }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=true, announce=true) %}
+
 with
 
 video_pings as (
 
-    select * from {{ ref('int_video_pings') }}
+    select * from {{ ref('int_video_pings') }} as scoped
+    where {{ is_dirty('scoped', 'pair', scope) }}
 
 ),
 
 quiz_submissions as (
 
-    select * from {{ ref('int_quiz_submissions') }}
+    select * from {{ ref('int_quiz_submissions') }} as scoped
+    where {{ is_dirty('scoped', 'pair', scope) }}
 
 ),
 
@@ -20,20 +34,21 @@ classes as (
 
 progress_events as (
 
-    select event_id, student_id, class_id, course_id, occurred_at from video_pings
+    select organization_id, event_id, student_id, class_id, course_id, occurred_at from video_pings
     union all
-    select event_id, student_id, class_id, course_id, occurred_at from quiz_submissions
+    select organization_id, event_id, student_id, class_id, course_id, occurred_at from quiz_submissions
 
 ),
 
 activity as (
 
     select
+        organization_id,
         student_id,
         class_id,
         max(occurred_at) as last_activity_at
     from progress_events
-    group by student_id, class_id
+    group by organization_id, student_id, class_id
 
 ),
 
@@ -42,11 +57,12 @@ activity as (
 event_courses as (
 
     select
+        organization_id,
         student_id,
         class_id,
         course_id,
         row_number() over (
-            partition by student_id, class_id
+            partition by organization_id, student_id, class_id
             order by occurred_at desc, event_id desc
         ) as course_rank
     from progress_events
@@ -57,6 +73,7 @@ event_courses as (
 final as (
 
     select
+        activity.organization_id,
         activity.student_id,
         activity.class_id,
         coalesce(classes.course_id, event_courses.course_id) as course_id,
@@ -64,9 +81,11 @@ final as (
         activity.last_activity_at
     from activity
     left join classes
-        on activity.class_id = classes.class_id
+        on activity.organization_id = classes.organization_id
+        and activity.class_id = classes.class_id
     left join event_courses
-        on activity.student_id = event_courses.student_id
+        on activity.organization_id = event_courses.organization_id
+        and activity.student_id = event_courses.student_id
         and activity.class_id = event_courses.class_id
         and event_courses.course_rank = 1
 

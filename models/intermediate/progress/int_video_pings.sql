@@ -1,14 +1,28 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('event', reads_catalog=false, column='event_id') }}",
+        post_hook="{{ record_processed_batches() }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=false, announce=true) %}
+
 with
 
 events as (
 
-    select * from {{ ref('stg_lms__events') }}
+    select * from {{ ref('stg_lms__events') }} as scoped
+    where {{ is_dirty('scoped', 'event', scope, 'event_id') }}
 
 ),
 
 final as (
 
     select
+        organization_id,
         event_id,
         student_id,
         class_id,

@@ -1,26 +1,42 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('learner', reads_catalog=true) }}",
+        post_hook="{{ record_processed_batches() }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=true, announce=true) %}
+
 with
 
 video_completions as (
 
-    select * from {{ ref('int_video_completions') }}
+    select * from {{ ref('int_video_completions') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 
 quiz_passes as (
 
-    select * from {{ ref('int_quiz_passes') }}
+    select * from {{ ref('int_quiz_passes') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 
 steps_completed as (
 
-    select * from {{ ref('int_steps_completed') }}
+    select * from {{ ref('int_steps_completed') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 
 courses_completed as (
 
-    select * from {{ ref('int_courses_completed') }}
+    select * from {{ ref('int_courses_completed') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 
@@ -28,44 +44,46 @@ courses_completed as (
 signal_events as (
 
     -- VIDEO_COMPLETED: the earliest qualifying ping
-    select 'VIDEO_COMPLETED' as signal_type, student_id, class_id as scope_id, event_id
+    select organization_id, 'VIDEO_COMPLETED' as signal_type, student_id, class_id as scope_id, event_id
     from video_completions
 
     union all
 
     -- QUIZ_PASSED: the earliest passing submit
-    select 'QUIZ_PASSED' as signal_type, student_id, class_id as scope_id, event_id
+    select organization_id, 'QUIZ_PASSED' as signal_type, student_id, class_id as scope_id, event_id
     from quiz_passes
 
     union all
 
     -- STEP_COMPLETED: the events of its requirements
-    select 'STEP_COMPLETED' as signal_type, student_id, class_id as scope_id, video_event_id as event_id
+    select organization_id, 'STEP_COMPLETED' as signal_type, student_id, class_id as scope_id, video_event_id as event_id
     from steps_completed
     where video_event_id is not null
 
     union all
 
-    select 'STEP_COMPLETED' as signal_type, student_id, class_id as scope_id, quiz_event_id as event_id
+    select organization_id, 'STEP_COMPLETED' as signal_type, student_id, class_id as scope_id, quiz_event_id as event_id
     from steps_completed
     where quiz_event_id is not null
 
     union all
 
     -- COURSE_COMPLETED: the events of its steps
-    select 'COURSE_COMPLETED' as signal_type, courses_completed.student_id, courses_completed.course_id as scope_id, steps_completed.video_event_id as event_id
+    select courses_completed.organization_id, 'COURSE_COMPLETED' as signal_type, courses_completed.student_id, courses_completed.course_id as scope_id, steps_completed.video_event_id as event_id
     from courses_completed
     inner join steps_completed
-        on courses_completed.student_id = steps_completed.student_id
+        on courses_completed.organization_id = steps_completed.organization_id
+        and courses_completed.student_id = steps_completed.student_id
         and courses_completed.course_id = steps_completed.course_id
     where steps_completed.video_event_id is not null
 
     union all
 
-    select 'COURSE_COMPLETED' as signal_type, courses_completed.student_id, courses_completed.course_id as scope_id, steps_completed.quiz_event_id as event_id
+    select courses_completed.organization_id, 'COURSE_COMPLETED' as signal_type, courses_completed.student_id, courses_completed.course_id as scope_id, steps_completed.quiz_event_id as event_id
     from courses_completed
     inner join steps_completed
-        on courses_completed.student_id = steps_completed.student_id
+        on courses_completed.organization_id = steps_completed.organization_id
+        and courses_completed.student_id = steps_completed.student_id
         and courses_completed.course_id = steps_completed.course_id
     where steps_completed.quiz_event_id is not null
 
@@ -74,7 +92,8 @@ signal_events as (
 final as (
 
     select distinct
-        {{ signal_id('signal_type', 'student_id', 'scope_id') }} as signal_id,
+        {{ signal_id('organization_id', 'signal_type', 'student_id', 'scope_id') }} as signal_id,
+        organization_id,
         signal_type,
         student_id,
         scope_id,

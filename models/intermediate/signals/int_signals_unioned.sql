@@ -1,32 +1,49 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('learner', reads_catalog=true) }}",
+        post_hook="{{ record_processed_batches() }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=true, announce=true) %}
+
 with
 
 video_completions as (
 
-    select * from {{ ref('int_video_completions') }}
+    select * from {{ ref('int_video_completions') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 
 quiz_passes as (
 
-    select * from {{ ref('int_quiz_passes') }}
+    select * from {{ ref('int_quiz_passes') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 
 steps_completed as (
 
-    select * from {{ ref('int_steps_completed') }}
+    select * from {{ ref('int_steps_completed') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 
 courses_completed as (
 
-    select * from {{ ref('int_courses_completed') }}
+    select * from {{ ref('int_courses_completed') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 
 student_classes as (
 
-    select * from {{ ref('int_student_classes_active') }}
+    select * from {{ ref('int_student_classes_active') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 
@@ -34,6 +51,7 @@ video_completed as (
 
     select
         'VIDEO_COMPLETED' as signal_type,
+        video_completions.organization_id,
         video_completions.student_id,
         student_classes.course_id,
         video_completions.class_id,
@@ -45,7 +63,8 @@ video_completed as (
         video_completions.completed_at as created_at
     from video_completions
     left join student_classes
-        on video_completions.student_id = student_classes.student_id
+        on video_completions.organization_id = student_classes.organization_id
+        and video_completions.student_id = student_classes.student_id
         and video_completions.class_id = student_classes.class_id
 
 ),
@@ -54,6 +73,7 @@ quiz_passed as (
 
     select
         'QUIZ_PASSED' as signal_type,
+        quiz_passes.organization_id,
         quiz_passes.student_id,
         student_classes.course_id,
         quiz_passes.class_id,
@@ -65,7 +85,8 @@ quiz_passed as (
         quiz_passes.passed_at as created_at
     from quiz_passes
     left join student_classes
-        on quiz_passes.student_id = student_classes.student_id
+        on quiz_passes.organization_id = student_classes.organization_id
+        and quiz_passes.student_id = student_classes.student_id
         and quiz_passes.class_id = student_classes.class_id
 
 ),
@@ -74,6 +95,7 @@ step_completed as (
 
     select
         'STEP_COMPLETED' as signal_type,
+        steps_completed.organization_id,
         steps_completed.student_id,
         student_classes.course_id,
         steps_completed.class_id,
@@ -81,7 +103,8 @@ step_completed as (
         steps_completed.completed_at as created_at
     from steps_completed
     left join student_classes
-        on steps_completed.student_id = student_classes.student_id
+        on steps_completed.organization_id = student_classes.organization_id
+        and steps_completed.student_id = student_classes.student_id
         and steps_completed.class_id = student_classes.class_id
 
 ),
@@ -90,6 +113,7 @@ course_completed as (
 
     select
         'COURSE_COMPLETED' as signal_type,
+        organization_id,
         student_id,
         course_id,
         cast(null as {{ dbt.type_string() }}) as class_id,
@@ -114,7 +138,8 @@ unioned as (
 final as (
 
     select
-        {{ signal_id('signal_type', 'student_id', 'coalesce(class_id, course_id)') }} as signal_id,
+        {{ signal_id('organization_id', 'signal_type', 'student_id', 'coalesce(class_id, course_id)') }} as signal_id,
+        organization_id,
         signal_type,
         student_id,
         course_id,

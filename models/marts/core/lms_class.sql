@@ -10,6 +10,7 @@ final as (
 
     select
         class_id as id,
+        organization_id,
         course_id,
         class_name as name,
         description,
@@ -29,6 +30,7 @@ final as (
 
 select
     id,
+    organization_id,
     course_id,
     name,
     description,

@@ -10,6 +10,7 @@ final as (
 
     select
         course_id as id,
+        organization_id,
         course_name as name,
         description,
         categories_json,
@@ -30,6 +31,7 @@ final as (
 
 select
     id,
+    organization_id,
     name,
     description,
     categories_json,

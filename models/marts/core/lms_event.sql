@@ -1,8 +1,22 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('event', reads_catalog=false, column='id') }}",
+        post_hook="{{ record_processed_batches() }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=false, announce=true) %}
+{{- report_late_events() }}
+
 with
 
 events as (
 
-    select * from {{ ref('stg_lms__events') }}
+    select * from {{ ref('stg_lms__events') }} as scoped
+    where {{ is_dirty('scoped', 'event', scope, 'event_id') }}
 
 ),
 

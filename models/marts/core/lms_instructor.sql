@@ -10,6 +10,7 @@ final as (
 
     select
         instructor_id as id,
+        organization_id,
         instructor_name as name,
         first_name,
         last_name,
@@ -26,6 +27,7 @@ final as (
 
 select
     id,
+    organization_id,
     name,
     first_name,
     last_name,

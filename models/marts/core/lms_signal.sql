@@ -1,14 +1,28 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('learner', reads_catalog=true) }}",
+        post_hook="{{ record_processed_batches() }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=true, announce=true) %}
+
 with
 
 signals as (
 
-    select * from {{ ref('int_signals_unioned') }}
+    select * from {{ ref('int_signals_unioned') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 
 signal_source_events as (
 
-    select * from {{ ref('int_signal_source_events') }}
+    select * from {{ ref('int_signal_source_events') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 
@@ -27,6 +41,7 @@ final as (
     select
         signals.signal_id as id,
         signals.signal_type as type,
+        signals.organization_id,
         signals.student_id,
         signals.course_id,
         signals.class_id,
@@ -42,6 +57,7 @@ final as (
 select
     id,
     type,
+    organization_id,
     student_id,
     course_id,
     class_id,

@@ -10,6 +10,7 @@ final as (
 
     select
         student_id as id,
+        organization_id,
         student_name as name,
         first_name,
         last_name,
@@ -26,6 +27,7 @@ final as (
 
 select
     id,
+    organization_id,
     name,
     first_name,
     last_name,

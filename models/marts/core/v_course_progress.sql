@@ -1,8 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('learner', reads_catalog=true) }}",
+        post_hook="{{ record_processed_batches() }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=true, announce=true) %}
+
 with
 
 student_classes as (
 
-    select * from {{ ref('int_student_classes_active') }}
+    select * from {{ ref('int_student_classes_active') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 
@@ -14,13 +27,15 @@ class_requirements as (
 
 steps_completed as (
 
-    select * from {{ ref('int_steps_completed') }}
+    select * from {{ ref('int_steps_completed') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 
 courses_completed as (
 
-    select * from {{ ref('int_courses_completed') }}
+    select * from {{ ref('int_courses_completed') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 
@@ -28,41 +43,45 @@ courses_completed as (
 student_courses as (
 
     select
+        organization_id,
         student_id,
         course_id,
         max(last_activity_at) as last_activity_at
     from student_classes
     where course_id is not null
-    group by student_id, course_id
+    group by organization_id, student_id, course_id
 
 ),
 
 course_requirements as (
 
     select
+        organization_id,
         course_id,
         count(*) as classes_total
     from class_requirements
     where course_id is not null
-    group by course_id
+    group by organization_id, course_id
 
 ),
 
 student_course_steps as (
 
     select
+        organization_id,
         student_id,
         course_id,
         count(*) as classes_completed
     from steps_completed
     where course_id is not null
-    group by student_id, course_id
+    group by organization_id, student_id, course_id
 
 ),
 
 joined as (
 
     select
+        student_courses.organization_id,
         student_courses.student_id,
         student_courses.course_id,
         coalesce(course_requirements.classes_total, 0) as classes_total,
@@ -71,12 +90,15 @@ joined as (
         student_courses.last_activity_at
     from student_courses
     left join course_requirements
-        on student_courses.course_id = course_requirements.course_id
+        on student_courses.organization_id = course_requirements.organization_id
+        and student_courses.course_id = course_requirements.course_id
     left join student_course_steps
-        on student_courses.student_id = student_course_steps.student_id
+        on student_courses.organization_id = student_course_steps.organization_id
+        and student_courses.student_id = student_course_steps.student_id
         and student_courses.course_id = student_course_steps.course_id
     left join courses_completed
-        on student_courses.student_id = courses_completed.student_id
+        on student_courses.organization_id = courses_completed.organization_id
+        and student_courses.student_id = courses_completed.student_id
         and student_courses.course_id = courses_completed.course_id
 
 ),
@@ -84,6 +106,7 @@ joined as (
 final as (
 
     select
+        organization_id,
         student_id,
         course_id,
         classes_total,
@@ -102,6 +125,7 @@ final as (
 )
 
 select
+    organization_id,
     student_id,
     course_id,
     classes_total,

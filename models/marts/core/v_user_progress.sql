@@ -1,50 +1,69 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('pair', reads_catalog=true) }}",
+        post_hook="{{ record_processed_batches() }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=true, announce=true) %}
+
 with
 
 student_classes as (
 
-    select * from {{ ref('int_student_classes_active') }}
+    select * from {{ ref('int_student_classes_active') }} as scoped
+    where {{ is_dirty('scoped', 'pair', scope) }}
 
 ),
 
 video_pings as (
 
-    select * from {{ ref('int_video_pings') }}
+    select * from {{ ref('int_video_pings') }} as scoped
+    where {{ is_dirty('scoped', 'pair', scope) }}
 
 ),
 
 video_completions as (
 
-    select * from {{ ref('int_video_completions') }}
+    select * from {{ ref('int_video_completions') }} as scoped
+    where {{ is_dirty('scoped', 'pair', scope) }}
 
 ),
 
 quiz_best_attempts as (
 
-    select * from {{ ref('int_quiz_best_attempts') }}
+    select * from {{ ref('int_quiz_best_attempts') }} as scoped
+    where {{ is_dirty('scoped', 'pair', scope) }}
 
 ),
 
 quiz_passes as (
 
-    select * from {{ ref('int_quiz_passes') }}
+    select * from {{ ref('int_quiz_passes') }} as scoped
+    where {{ is_dirty('scoped', 'pair', scope) }}
 
 ),
 
 video_progress as (
 
     select
+        organization_id,
         student_id,
         class_id,
         max(position_sec) as video_max_position_sec,
         max(duration_sec) as video_duration_sec
     from video_pings
-    group by student_id, class_id
+    group by organization_id, student_id, class_id
 
 ),
 
 final as (
 
     select
+        student_classes.organization_id,
         student_classes.student_id,
         student_classes.class_id,
         student_classes.course_id,
@@ -59,21 +78,26 @@ final as (
         student_classes.last_activity_at as updated_at
     from student_classes
     left join video_progress
-        on student_classes.student_id = video_progress.student_id
+        on student_classes.organization_id = video_progress.organization_id
+        and student_classes.student_id = video_progress.student_id
         and student_classes.class_id = video_progress.class_id
     left join video_completions
-        on student_classes.student_id = video_completions.student_id
+        on student_classes.organization_id = video_completions.organization_id
+        and student_classes.student_id = video_completions.student_id
         and student_classes.class_id = video_completions.class_id
     left join quiz_best_attempts
-        on student_classes.student_id = quiz_best_attempts.student_id
+        on student_classes.organization_id = quiz_best_attempts.organization_id
+        and student_classes.student_id = quiz_best_attempts.student_id
         and student_classes.class_id = quiz_best_attempts.class_id
     left join quiz_passes
-        on student_classes.student_id = quiz_passes.student_id
+        on student_classes.organization_id = quiz_passes.organization_id
+        and student_classes.student_id = quiz_passes.student_id
         and student_classes.class_id = quiz_passes.class_id
 
 )
 
 select
+    organization_id,
     student_id,
     class_id,
     course_id,

@@ -15,6 +15,7 @@ catalog_rejects as (
 rejects as (
 
     select
+        organization_id,
         'events' as source,
         'event' as entity,
         reason,
@@ -24,6 +25,7 @@ rejects as (
     union all
 
     select
+        organization_id,
         'catalog' as source,
         entity,
         reason,
@@ -35,6 +37,7 @@ rejects as (
 final as (
 
     select
+        organization_id,
         source,
         entity,
         reason,
@@ -42,11 +45,12 @@ final as (
         min(rejected_at) as first_rejected_at,
         max(rejected_at) as last_rejected_at
     from rejects
-    group by source, entity, reason
+    group by organization_id, source, entity, reason
 
 )
 
 select
+    organization_id,
     source,
     entity,
     reason,

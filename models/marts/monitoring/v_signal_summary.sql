@@ -1,41 +1,57 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('learner', reads_catalog=true) }}",
+        post_hook="{{ record_processed_batches() }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=true, announce=true) %}
+
 with
 
 events as (
 
-    select * from {{ ref('lms_event') }}
+    select * from {{ ref('lms_event') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 
 signals as (
 
-    select * from {{ ref('lms_signal') }}
+    select * from {{ ref('lms_signal') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
 
 students as (
 
-    select student_id from events
+    select organization_id, student_id from events
     union
-    select student_id from signals
+    select organization_id, student_id from signals
 
 ),
 
 signal_counts as (
 
     select
+        organization_id,
         student_id,
         count(case when type = 'VIDEO_COMPLETED' then 1 end) as video_completed_count,
         count(case when type = 'QUIZ_PASSED' then 1 end) as quiz_passed_count,
         count(case when type = 'STEP_COMPLETED' then 1 end) as step_completed_count,
         count(case when type = 'COURSE_COMPLETED' then 1 end) as course_completed_count
     from signals
-    group by student_id
+    group by organization_id, student_id
 
 ),
 
 final as (
 
     select
+        students.organization_id,
         students.student_id,
         coalesce(signal_counts.video_completed_count, 0) as video_completed_count,
         coalesce(signal_counts.quiz_passed_count, 0) as quiz_passed_count,
@@ -43,11 +59,13 @@ final as (
         coalesce(signal_counts.course_completed_count, 0) as course_completed_count
     from students
     left join signal_counts
-        on students.student_id = signal_counts.student_id
+        on students.organization_id = signal_counts.organization_id
+        and students.student_id = signal_counts.student_id
 
 )
 
 select
+    organization_id,
     student_id,
     video_completed_count,
     quiz_passed_count,

@@ -27,23 +27,27 @@ courses as (
 unknown_refs as (
 
     select
+        events.organization_id,
         'student' as kind,
         events.student_id as unknown_id,
         events.occurred_at
     from events
     left join students
-        on events.student_id = students.id
+        on events.organization_id = students.organization_id
+        and events.student_id = students.id
     where students.id is null
 
     union all
 
     select
+        events.organization_id,
         'class' as kind,
         events.class_id as unknown_id,
         events.occurred_at
     from events
     left join classes
-        on events.class_id = classes.id
+        on events.organization_id = classes.organization_id
+        and events.class_id = classes.id
     where events.class_id is not null
         and classes.id is null
 
@@ -51,14 +55,17 @@ unknown_refs as (
 
     -- the event's course matters only when no known class gives the course
     select
+        events.organization_id,
         'course' as kind,
         events.course_id as unknown_id,
         events.occurred_at
     from events
     left join classes
-        on events.class_id = classes.id
+        on events.organization_id = classes.organization_id
+        and events.class_id = classes.id
     left join courses
-        on events.course_id = courses.id
+        on events.organization_id = courses.organization_id
+        and events.course_id = courses.id
     where events.course_id is not null
         and classes.id is null
         and courses.id is null
@@ -68,17 +75,19 @@ unknown_refs as (
 final as (
 
     select
+        organization_id,
         kind,
         unknown_id,
         count(*) as event_count,
         min(occurred_at) as first_seen_at,
         max(occurred_at) as last_seen_at
     from unknown_refs
-    group by kind, unknown_id
+    group by organization_id, kind, unknown_id
 
 )
 
 select
+    organization_id,
     kind,
     unknown_id,
     event_count,

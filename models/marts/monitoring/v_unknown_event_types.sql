@@ -9,19 +9,21 @@ events as (
 unknown_types as (
 
     select
+        organization_id,
         type as event_type,
         count(*) as event_count,
         min(occurred_at) as first_seen_at,
         max(occurred_at) as last_seen_at
     from events
     where type not in ('VIDEO_PING', 'QUIZ_SUBMIT')
-    group by type
+    group by organization_id, type
 
 ),
 
 final as (
 
     select
+        organization_id,
         event_type as type,
         event_count as count,
         first_seen_at,
@@ -31,6 +33,7 @@ final as (
 )
 
 select
+    organization_id,
     type,
     count,
     first_seen_at,

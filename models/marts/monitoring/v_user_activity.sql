@@ -18,6 +18,7 @@ as_of as (
 past_events as (
 
     select
+        events.organization_id,
         events.student_id,
         events.occurred_at,
         as_of.as_of_at
@@ -30,6 +31,7 @@ past_events as (
 activity as (
 
     select
+        organization_id,
         student_id,
         max(occurred_at) as last_event_at,
         count(
@@ -38,13 +40,14 @@ activity as (
             end
         ) as events_24h
     from past_events
-    group by student_id
+    group by organization_id, student_id
 
 ),
 
 active_days as (
 
     select distinct
+        organization_id,
         student_id,
         cast({{ dbt.date_trunc('day', 'occurred_at') }} as date) as activity_date
     from past_events
@@ -55,10 +58,11 @@ active_days as (
 islands as (
 
     select
+        organization_id,
         student_id,
         activity_date,
         {{ dbt.datediff("cast('2000-01-01' as date)", 'activity_date', 'day') }}
-            - row_number() over (partition by student_id order by activity_date) as island_key
+            - row_number() over (partition by organization_id, student_id order by activity_date) as island_key
     from active_days
 
 ),
@@ -66,23 +70,25 @@ islands as (
 island_sizes as (
 
     select
+        organization_id,
         student_id,
         island_key,
         max(activity_date) as island_last_date,
         count(*) as island_days
     from islands
-    group by student_id, island_key
+    group by organization_id, student_id, island_key
 
 ),
 
 latest_islands as (
 
     select
+        island_sizes.organization_id,
         island_sizes.student_id,
         island_sizes.island_last_date,
         island_sizes.island_days,
         row_number() over (
-            partition by island_sizes.student_id
+            partition by island_sizes.organization_id, island_sizes.student_id
             order by island_sizes.island_last_date desc
         ) as island_rank
     from island_sizes
@@ -93,6 +99,7 @@ latest_islands as (
 streaks as (
 
     select
+        latest_islands.organization_id,
         latest_islands.student_id,
         case
             when {{ dbt.datediff('latest_islands.island_last_date', 'as_of.as_of_date', 'day') }} <= 1
@@ -108,17 +115,20 @@ streaks as (
 final as (
 
     select
+        activity.organization_id,
         activity.student_id,
         activity.last_event_at,
         activity.events_24h,
         coalesce(streaks.streak_days, 0) as streak_days
     from activity
     left join streaks
-        on activity.student_id = streaks.student_id
+        on activity.organization_id = streaks.organization_id
+        and activity.student_id = streaks.student_id
 
 )
 
 select
+    organization_id,
     student_id,
     last_event_at,
     events_24h,

@@ -52,7 +52,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by event_id
+            partition by organization_id, event_id
             order by loaded_at, batch_id, source_file, record_number
         ) as load_rank
     from renamed

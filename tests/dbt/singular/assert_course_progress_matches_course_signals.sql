@@ -23,7 +23,7 @@ class_requirements as (
 
 course_signals as (
 
-    select student_id, course_id, created_at
+    select organization_id, student_id, course_id, created_at
     from signals
     where type = 'COURSE_COMPLETED'
 
@@ -32,26 +32,30 @@ course_signals as (
 step_counts as (
 
     select
+        signals.organization_id,
         signals.student_id,
         class_requirements.course_id,
         count(*) as steps
     from signals
     inner join class_requirements
-        on signals.class_id = class_requirements.class_id
+        on signals.organization_id = class_requirements.organization_id
+        and signals.class_id = class_requirements.class_id
     where signals.type = 'STEP_COMPLETED'
-    group by signals.student_id, class_requirements.course_id
+    group by signals.organization_id, signals.student_id, class_requirements.course_id
 
 ),
 
 completion_mismatches as (
 
     select
+        coalesce(course_progress.organization_id, course_signals.organization_id) as organization_id,
         coalesce(course_progress.student_id, course_signals.student_id) as student_id,
         coalesce(course_progress.course_id, course_signals.course_id) as course_id,
         'completion' as problem
     from course_progress
     full outer join course_signals
-        on course_progress.student_id = course_signals.student_id
+        on course_progress.organization_id = course_signals.organization_id
+        and course_progress.student_id = course_signals.student_id
         and course_progress.course_id = course_signals.course_id
     where (course_signals.student_id is null and course_progress.is_completed = 1)
         or (course_signals.student_id is not null and course_progress.student_id is null)
@@ -63,12 +67,14 @@ completion_mismatches as (
 count_mismatches as (
 
     select
+        course_progress.organization_id,
         course_progress.student_id,
         course_progress.course_id,
         'classes_completed' as problem
     from course_progress
     left join step_counts
-        on course_progress.student_id = step_counts.student_id
+        on course_progress.organization_id = step_counts.organization_id
+        and course_progress.student_id = step_counts.student_id
         and course_progress.course_id = step_counts.course_id
     where course_progress.classes_completed <> coalesce(step_counts.steps, 0)
 
@@ -76,9 +82,9 @@ count_mismatches as (
 
 final as (
 
-    select student_id, course_id, problem from completion_mismatches
+    select organization_id, student_id, course_id, problem from completion_mismatches
     union all
-    select student_id, course_id, problem from count_mismatches
+    select organization_id, student_id, course_id, problem from count_mismatches
 
 )
 

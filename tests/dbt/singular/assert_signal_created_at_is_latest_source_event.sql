@@ -30,7 +30,8 @@ source_times as (
         count(case when events.student_id <> signal_source_events.student_id then 1 end) as other_students
     from signal_source_events
     left join events
-        on signal_source_events.event_id = events.id
+        on signal_source_events.organization_id = events.organization_id
+        and signal_source_events.event_id = events.id
     group by signal_source_events.signal_id
 
 ),

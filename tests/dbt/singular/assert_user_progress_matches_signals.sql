@@ -16,13 +16,13 @@ signals as (
 
 progress_facts as (
 
-    select 'VIDEO_COMPLETED' as signal_type, student_id, class_id, video_completed_at as happened_at
+    select 'VIDEO_COMPLETED' as signal_type, organization_id, student_id, class_id, video_completed_at as happened_at
     from progress
     where video_completed = 1
 
     union all
 
-    select 'QUIZ_PASSED' as signal_type, student_id, class_id, quiz_passed_at as happened_at
+    select 'QUIZ_PASSED' as signal_type, organization_id, student_id, class_id, quiz_passed_at as happened_at
     from progress
     where quiz_passed = 1
 
@@ -30,7 +30,7 @@ progress_facts as (
 
 signal_facts as (
 
-    select type as signal_type, student_id, class_id, created_at as happened_at
+    select type as signal_type, organization_id, student_id, class_id, created_at as happened_at
     from signals
     where type in ('VIDEO_COMPLETED', 'QUIZ_PASSED')
 
@@ -40,6 +40,7 @@ final as (
 
     select
         coalesce(progress_facts.signal_type, signal_facts.signal_type) as signal_type,
+        coalesce(progress_facts.organization_id, signal_facts.organization_id) as organization_id,
         coalesce(progress_facts.student_id, signal_facts.student_id) as student_id,
         coalesce(progress_facts.class_id, signal_facts.class_id) as class_id,
         progress_facts.happened_at as progress_at,
@@ -47,6 +48,7 @@ final as (
     from progress_facts
     full outer join signal_facts
         on progress_facts.signal_type = signal_facts.signal_type
+        and progress_facts.organization_id = signal_facts.organization_id
         and progress_facts.student_id = signal_facts.student_id
         and progress_facts.class_id = signal_facts.class_id
     where progress_facts.happened_at is null

@@ -1,0 +1,170 @@
+{#-
+    Incremental builds of the event-heavy models, exact by construction.
+
+    Landed events are append-only and each landing batch has an id. Every incremental model records, after
+    each successful build, the batches it has seen (build_state.processed_batches). On the next build it
+    recomputes only the keys those new batches touch (a learner, or an organization's day), from the whole
+    history of those keys: a late event, however old, lands exactly where a full rebuild puts it, and a
+    build killed half-way is simply redone (the rows and the record of what was seen commit together).
+
+    A new catalog version (a landed catalog batch that changed something) can change the course or the
+    requirements of any learner's classes: models that read the catalog then recompute every key, and say
+    so in the run output. The lookback window (var incremental_lookback_days, counted back from the newest
+    landed event) only names events as late in the run output; their learners are rebuilt either way.
+    The Dagster partition window (vars partition_start / partition_end) adds the keys with events in that
+    window, so a backfill recomputes exactly those days' learners.
+-#}
+
+{#- is_incremental(), false where there is no target relation at all (dbt unit tests). -#}
+{% macro is_incremental_run() -%}
+    {{ return(this is not none and is_incremental()) }}
+{%- endmacro %}
+
+
+{% macro ensure_build_state() -%}
+    {{ return(adapter.dispatch('ensure_build_state')()) }}
+{%- endmacro %}
+
+{% macro default__ensure_build_state() -%}
+    create schema if not exists build_state;
+    create table if not exists build_state.processed_batches (
+        model_name {{ dbt.type_string() }},
+        batch_id {{ dbt.type_string() }}
+    )
+{%- endmacro %}
+
+
+{#- The landed batches this model has not seen yet, as a list of ids (empty on a full build). -#}
+{% macro unprocessed_batches(kind_like='%') -%}
+    {%- if not execute or not is_incremental_run() -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set query -%}
+        select batches.batch_id
+        from {{ source('landing', 'ingest_batches') }} as batches
+        where batches.kind like '{{ kind_like }}'
+            and batches.accepted > 0
+            and not exists (
+                select 1
+                from build_state.processed_batches as seen
+                where seen.model_name = '{{ this.identifier }}'
+                    and seen.batch_id = batches.batch_id
+            )
+        order by batches.batch_id
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values() | list) }}
+{%- endmacro %}
+
+
+{#- 'full' when every key must be recomputed, else 'keys'. Decided once per model and build. -#}
+{% macro incremental_scope(reads_catalog=false, announce=false) -%}
+    {%- if not is_incremental_run() -%}
+        {{ return('full') }}
+    {%- endif -%}
+    {%- if reads_catalog and execute -%}
+        {%- set catalog_batches = unprocessed_batches('catalog%') -%}
+        {%- if catalog_batches | length > 0 -%}
+            {%- if announce -%}{%- do log(this.identifier ~ ": the catalog changed (" ~ catalog_batches | length
+                ~ " new catalog batch(es)): recomputing every row", info=true) -%}{%- endif -%}
+            {{ return('full') }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return('keys') }}
+{%- endmacro %}
+
+
+{%- macro _sql_string_list(values) -%}
+    {%- for value in values -%}'{{ value | replace("'", "''") }}'{{ ", " if not loop.last }}{%- endfor -%}
+{%- endmacro -%}
+
+
+{#- The landed events that make a key dirty: those of unseen batches, and those in the partition window. -#}
+{% macro dirty_events_condition(event_alias) -%}
+    {%- set batches = unprocessed_batches('events') -%}
+    {%- set start, end = var('partition_start', none), var('partition_end', none) -%}
+    (
+        {% if batches | length > 0 -%}
+            {{ event_alias }}.batch_id in ({{ _sql_string_list(batches) }})
+        {%- else -%}
+            1 = 0
+        {%- endif %}
+        {% if start and end -%}
+            or ({{ event_alias }}.occurred_at >= cast('{{ start }}' as timestamp)
+                and {{ event_alias }}.occurred_at < cast('{{ end }}' as timestamp))
+        {%- endif %}
+    )
+{%- endmacro %}
+
+
+{#- SQL condition on `alias`: the row belongs to a key this build must recompute. `key` is
+    'event' (organization, event id in `column`), 'pair' (organization, student, class), 'learner'
+    (organization, student) or 'day' (organization, UTC date in `column`). -#}
+{% macro is_dirty(alias, key, scope, column=none) -%}
+    {%- if scope == 'full' -%}
+        1 = 1
+    {%- else -%}
+        exists (
+            select 1
+            from {{ source('landing', 'lms_events') }} as dirty_events
+            where {{ dirty_events_condition('dirty_events') }}
+                and dirty_events.organization_id = {{ alias }}.organization_id
+            {%- if key == 'event' %}
+                and dirty_events.id = {{ alias }}.{{ column or 'event_id' }}
+            {%- elif key == 'pair' %}
+                and dirty_events.student_id = {{ alias }}.student_id
+                and dirty_events.class_id = {{ alias }}.class_id
+            {%- elif key == 'learner' %}
+                and dirty_events.student_id = {{ alias }}.student_id
+            {%- elif key == 'day' %}
+                and cast({{ dbt.date_trunc('day', 'dirty_events.occurred_at') }} as date) = {{ alias }}.{{ column or 'date' }}
+            {%- else %}
+                {{ exceptions.raise_compiler_error("is_dirty: unknown key '" ~ key ~ "'") }}
+            {%- endif %}
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- pre-hook: remove the rows this build recomputes (all of them when the scope is full). -#}
+{% macro delete_dirty_rows(key, reads_catalog=false, column=none) -%}
+    {%- if is_incremental_run() -%}
+        delete from {{ this }} as target
+        where {{ is_dirty('target', key, incremental_scope(reads_catalog), column) }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- post-hook: this model now reflects every landed batch. -#}
+{% macro record_processed_batches() -%}
+    delete from build_state.processed_batches where model_name = '{{ this.identifier }}';
+    insert into build_state.processed_batches (model_name, batch_id)
+    select '{{ this.identifier }}', batch_id from {{ source('landing', 'ingest_batches') }}
+{%- endmacro %}
+
+
+{#- Run output: how many of the new events are older than the lookback window (they are handled exactly). -#}
+{% macro report_late_events() -%}
+    {%- if execute and is_incremental_run() -%}
+        {%- set batches = unprocessed_batches('events') -%}
+        {%- if batches | length > 0 -%}
+            {%- set query -%}
+                with newest as (
+                    select max(occurred_at) as newest_at from {{ source('landing', 'lms_events') }}
+                )
+                select
+                    count(*) as new_events,
+                    count(case when events.occurred_at < {{ dbt.dateadd('day', -1 * var('incremental_lookback_days'), 'newest.newest_at') }} then 1 end) as late_events,
+                    count(distinct events.organization_id || '|' || events.student_id) as learners
+                from {{ source('landing', 'lms_events') }} as events
+                cross join newest
+                where events.batch_id in ({{ _sql_string_list(batches) }})
+            {%- endset -%}
+            {%- set row = run_query(query).rows[0] -%}
+            {%- do log("incremental: " ~ row[0] ~ " new event(s) in " ~ batches | length ~ " batch(es) for "
+                ~ row[2] ~ " learner(s); " ~ row[1] ~ " older than the " ~ var('incremental_lookback_days')
+                ~ "-day lookback window (their learners are recomputed from full history)", info=true) -%}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
