@@ -216,6 +216,9 @@ def report(r: dict) -> str:
         rate_text = f"{rate:,.0f}" if rate else ""
         peak_text = f"{peak:,}" if peak is not None else ""
         lines.append(f"| {name} | {seconds:.2f} | {cpu:.2f} | {rate_text} | {note} | {peak_text} |")
+    for key in ("full_build", "incremental_build"):
+        spent = ", ".join(f"{kind} {seconds:.1f} s" for kind, seconds in sorted(r[key].get("node_seconds", {}).items()))
+        lines.append(f"{key}: {r[key]['summary']}; dbt node seconds: {spent}")
     lines += ["", "| mart | point query on | median ms |", "|---|---|---:|"]
     for mart, timing in r["point_queries"]["marts"].items():
         lines.append(f"| {mart} | {timing['key']} | {timing['ms']:.2f} |")

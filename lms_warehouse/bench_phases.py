@@ -119,6 +119,7 @@ def ingest(events_file: str, catalog_dir: str | None = None) -> dict[str, object
 
 def build(as_of: str, mode: str) -> dict[str, object]:
     """`lms-warehouse build`: `full` adds --full-refresh, `incremental` is a plain `dbt build`."""
+    from ingestion.warehouse import PROJECT_DIR
     from lms_warehouse.dbt_runner import dbt_build_args, run_dbt
     from lms_warehouse.timeutil import parse_as_of
 
@@ -127,7 +128,17 @@ def build(as_of: str, mode: str) -> dict[str, object]:
         outcome = run_dbt(args)
     if not outcome.success:
         raise SystemExit(outcome.error or "; ".join(outcome.failures))
-    return {"seconds": watch.seconds, "cpu_seconds": watch.cpu_seconds, "summary": outcome.summary()}
+    return {"seconds": watch.seconds, "cpu_seconds": watch.cpu_seconds, "summary": outcome.summary(),
+            "node_seconds": _node_seconds(PROJECT_DIR / "target" / "run_results.json")}
+
+
+def _node_seconds(run_results: Path) -> dict[str, float]:
+    """Seconds dbt spent per resource type (model, test, unit_test, seed), from its run_results.json."""
+    totals: dict[str, float] = {}
+    for result in json.loads(run_results.read_text())["results"]:
+        kind = result["unique_id"].split(".", 1)[0]
+        totals[kind] = round(totals.get(kind, 0.0) + result["execution_time"], 2)
+    return totals
 
 
 def floor_query(events_file: str) -> dict[str, object]:
@@ -170,7 +181,7 @@ def _point_key(con: duckdb.DuckDBPyConnection, mart: str, student: str) -> tuple
         return "student_id", student
     if mart == "lms_student":
         return "id", student
-    column = "id" if "id" in columns else columns[0]
+    column = "id" if "id" in columns else next(c for c in columns if c != "organization_id")
     row = con.execute(f'select "{column}" from main."{mart}" where "{column}" is not null limit 1').fetchone()
     return column, row[0] if row else None
 
