@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 POINT_QUERY_RUNS = 7  # timed runs per mart after one warm-up run; the median is reported
+SLOWEST_NODES = 5  # dbt nodes listed per build, slowest first
 
 # The v_user_progress rules of issue 3 in one query straight on the raw file: the floor for the build.
 # (It trusts the file: no validation, no de-duplication, no catalog join.)
@@ -129,16 +130,19 @@ def build(as_of: str, mode: str) -> dict[str, object]:
     if not outcome.success:
         raise SystemExit(outcome.error or "; ".join(outcome.failures))
     return {"seconds": watch.seconds, "cpu_seconds": watch.cpu_seconds, "summary": outcome.summary(),
-            "node_seconds": _node_seconds(PROJECT_DIR / "target" / "run_results.json")}
+            **_node_seconds(PROJECT_DIR / "target" / "run_results.json")}
 
 
-def _node_seconds(run_results: Path) -> dict[str, float]:
-    """Seconds dbt spent per resource type (model, test, unit_test, seed), from its run_results.json."""
+def _node_seconds(run_results: Path) -> dict[str, object]:
+    """Seconds dbt spent per resource type (model, test, unit_test, seed) and its slowest nodes."""
+    results = json.loads(run_results.read_text())["results"]
     totals: dict[str, float] = {}
-    for result in json.loads(run_results.read_text())["results"]:
+    for result in results:
         kind = result["unique_id"].split(".", 1)[0]
         totals[kind] = round(totals.get(kind, 0.0) + result["execution_time"], 2)
-    return totals
+    slowest = sorted(results, key=lambda result: result["execution_time"], reverse=True)[:SLOWEST_NODES]
+    return {"node_seconds": totals,
+            "slowest_nodes": {r["unique_id"].rsplit(".", 1)[-1]: round(r["execution_time"], 2) for r in slowest}}
 
 
 def floor_query(events_file: str) -> dict[str, object]:

@@ -25,3 +25,18 @@ def test_generate_writes_exactly_n_events_with_one_percent_on_one_new_day(tmp_pa
     assert data.main_last.isoformat() < data.new_day_last.isoformat()
     students = {s["id"] for s in json.loads((data.catalog_dir / "lms_student.json").read_text())}
     assert {e["student_id"] for e in main + new_day} <= students
+
+
+def test_the_fast_json_lines_equal_the_demo_generators(tmp_path):
+    import random
+
+    from lms_warehouse.bench import _json_line
+    from lms_warehouse.demo_data import build_catalog, generate_events, to_json_line
+
+    rng = random.Random(7)
+    catalog = build_catalog(40, BENCH_START, rng)
+    events = list(generate_events(catalog, BENCH_START, BENCH_DAYS, rng))
+
+    assert {e["type"] for e in events} == {"VIDEO_PING", "QUIZ_SUBMIT"}
+    for number, event in enumerate(events):
+        assert _json_line(event, f"evt-{number}") == to_json_line(event, f"evt-{number}") + "\n"
