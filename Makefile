@@ -37,7 +37,7 @@ test: install lint browser
 	$(BIN)/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
 bench: install
-	$(BIN)/python -m lms_warehouse.bench --events $(N)
+	$(BIN)/python -m lms_warehouse.bench --events $(N) --json bench_data/results-$(N).json $(BENCH_ARGS)
 
 dagster: install
 	@mkdir -p .dagster_home

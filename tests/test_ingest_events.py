@@ -391,6 +391,19 @@ def test_conflicting_duplicates_across_batches_keep_the_landed_one(con, tmp_path
     assert number == 1 and "conflicting duplicate" in reason and "already landed" in reason
 
 
+def test_landed_hashes_of_another_kind_still_tell_duplicates_from_conflicts(con, tmp_path):
+    # A warehouse landed by an older version holds md5 content hashes: unequal hashes are compared by content.
+    ingest(con, write_lines(tmp_path / "one.ndjson", [quiz("q", payload__score=5), ping("p")]))
+    con.execute("update landing.lms_events set content_hash = md5(content_hash)")
+
+    later = write_lines(tmp_path / "two.ndjson", [quiz("q", payload__score=5), ping("p"), quiz("q", payload__score=6)])
+    result = ingest(con, later)
+
+    assert (result.accepted, result.duplicates, result.rejected) == (0, 2, 1)
+    ((number, reason),) = rejects(con)
+    assert number == 3 and "conflicting duplicate" in reason
+
+
 def test_counts_reconcile_in_the_result_and_in_ingest_batches(con, tmp_path):
     folder = tmp_path / "in"
     write_lines(folder / "a.ndjson", [ping("1"), ping("2"), ping("2"), ping("3", payload__duration=0), "x"])
