@@ -26,6 +26,7 @@ from dagster import (
     define_asset_job,
     materialize,
 )
+from event_factory import ping, quiz, write_lines
 
 from lms_warehouse.dbt_runner import dbt_build_args
 from orchestration.assets.dbt import build_dbt_assets
@@ -36,7 +37,6 @@ from orchestration.policies import HTTP_RETRY_POLICY, WAREHOUSE_POOL
 from orchestration.resources import LmsSources, build_resources
 from orchestration.run_config import build_run_config
 from orchestration.sensors import landing_files_sensor
-from tests.event_factory import ping, quiz, write_lines
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 EVENTS = AssetKey(["landing", "lms_events"])
