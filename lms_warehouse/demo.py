@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from ingestion.warehouse import warehouse_path
-from lms_warehouse.demo_data import build_catalog, generate_events, tally_delivery, to_json_line
+from lms_warehouse.demo_data import Catalog, build_catalog, generate_events, tally_delivery, to_json_line
 from lms_warehouse.demo_xapi import write_demo_xapi
 
 # The demo's clock is fixed so that `make demo` gives the same warehouse, streaks and windows every day.
@@ -26,6 +26,7 @@ SUMMARY_RELATIONS = (
     "lms_student", "lms_course", "lms_class", "lms_event", "lms_signal", "v_user_progress",
     "v_course_progress", "v_event_daily_stats", "v_signal_summary", "v_user_activity",
     "gamification_award", "v_leaderboard", "v_streak_history", "hearts_history",
+    "enrollments", "raw_data", "raw_data_daily",
 )
 
 
@@ -33,6 +34,9 @@ SUMMARY_RELATIONS = (
 class DemoInputs:
     events_dir: Path
     catalog_dir: Path
+    catalog: Catalog
+    events: list[dict]  # the generated learner events, `occurred_at` as naive UTC datetimes
+    start: datetime  # midnight of the first demo day
 
 
 def _bad_records(first_event: dict) -> list[str]:
@@ -103,7 +107,7 @@ def write_demo_inputs(folder: Path) -> DemoInputs:
     (events_dir / "tally" / "quiz_deliveries.json").write_text(json.dumps(tally, indent=1))
     (events_dir / "feeds" / "partner_feed.jsonl").write_text("\n".join(_bad_records(events[0])) + "\n")
     write_demo_xapi(events_dir, catalog, rng)  # xAPI video statements (lms_warehouse/demo_xapi.py)
-    return DemoInputs(events_dir=events_dir, catalog_dir=catalog_dir)
+    return DemoInputs(events_dir=events_dir, catalog_dir=catalog_dir, catalog=catalog, events=events, start=start)
 
 
 def print_summary(say: Callable[[str], None]) -> None:
@@ -124,10 +128,15 @@ def print_summary(say: Callable[[str], None]) -> None:
 
 
 def run_demo(say: Callable[[str], None], progress: Callable[[str], None]) -> int:
+    from lms_warehouse.demo_exports import fetch_demo_exports
     from lms_warehouse.pipeline import run_pipeline
 
     inputs = write_demo_inputs(warehouse_path().parent / "demo_input")
     progress(f"demo inputs written to {inputs.events_dir.parent}")
+    progress("fetching weekly MOOC and H5P snapshots from the simulator (in process, over httpx)")
+    fetches = fetch_demo_exports(inputs.catalog, inputs.events, inputs.start, DEMO_NOW,
+                                 random.Random(DEMO_SEED), progress=progress)
+    say(f"MOOC/H5P: {len(fetches)} fetches landed; the last: {fetches[-1]}")
     os.environ["LMS_LANDING_DIR"] = str(inputs.events_dir)
     os.environ["LMS_CATALOG_DIR"] = str(inputs.catalog_dir)
     outcome = run_pipeline(as_of=DEMO_NOW)
@@ -143,4 +152,20 @@ def run_demo(say: Callable[[str], None], progress: Callable[[str], None]) -> int
     report = warehouse_path().parent / "report.html"
     drawn = write_report(warehouse_path(), report)
     say(f"report ({len(drawn)} charts): {report} (open it in a browser)")
+    _say_risk_evaluation(say)
     return 0
+
+
+def _say_risk_evaluation(say: Callable[[str], None]) -> None:
+    import duckdb
+
+    from lms_warehouse.risk_eval import evaluate_risk
+
+    con = duckdb.connect(str(warehouse_path()), read_only=True)
+    try:
+        lines = evaluate_risk(con).lines()
+    finally:
+        con.close()
+    say("dropout risk score on raw_data_daily's observed labels (`lms-warehouse evaluate-risk`):")
+    for line in lines:
+        say(f"  {line}")

@@ -1,5 +1,6 @@
 """A demo-shaped warehouse for the raw_data tests: demo learners' events and catalog, and weekly MOOC/H5P
-fetches of `build_mooc_dataset`, served by the simulator and landed by the real HTTP ingestion."""
+fetches of `build_mooc_dataset`, served by the simulator and landed by the real HTTP ingestion, exactly as
+the demo does (lms_warehouse/demo_exports.py)."""
 
 from __future__ import annotations
 
@@ -8,19 +9,11 @@ import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import duckdb
-import httpx
-
 from ingestion.catalog import ingest_catalog_dir
 from ingestion.events import ingest_event_paths
-from ingestion.h5p import ingest_h5p
-from ingestion.mooc_export import ingest_mooc_export
-from ingestion.warehouse import connect
+from ingestion.warehouse import write_session
 from lms_warehouse.demo_data import build_catalog, generate_events, to_json_line
-from lms_warehouse.demo_mooc import build_mooc_dataset
-from simulator.mooc_api import create_app
-
-BASE_URL = "http://simulator.test"
+from lms_warehouse.demo_exports import fetch_demo_exports
 
 
 def land_demo_warehouse(
@@ -39,22 +32,7 @@ def land_demo_warehouse(
         (catalog_dir / f"lms_{name}.json").write_text(json.dumps(rows))
     lines = [to_json_line(event, f"evt-{n:08d}") for n, event in enumerate(events, start=1)]
     (events_dir / "events.ndjson").write_text("\n".join(lines) + "\n")
-    con = connect()
-    try:
+    with write_session() as con:
         ingest_catalog_dir(con, catalog_dir, organization_id="default")
         ingest_event_paths(con, [events_dir], organization_id="default")
-        fetched_at = start + timedelta(hours=23)
-        while fetched_at <= now:
-            land_fetch(con, build_mooc_dataset(catalog, events, fetched_at, rng), fetched_at)
-            fetched_at += timedelta(days=fetch_every_days)
-    finally:
-        con.close()
-
-
-def land_fetch(con: duckdb.DuckDBPyConnection, dataset: dict, fetched_at: datetime) -> None:
-    """`ingest mooc` then `ingest h5p` of every course, as if run at `fetched_at`."""
-    courses = sorted(dataset["courses"])
-    for ingest in (ingest_mooc_export, ingest_h5p):
-        transport = httpx.ASGITransport(create_app(dataset))
-        result = ingest(con, BASE_URL, courses, token="demo", transport=transport, clock=lambda: fetched_at)
-        assert not result.failures, result.failure_lines()
+    fetch_demo_exports(catalog, events, start, now, rng, every_days=fetch_every_days)

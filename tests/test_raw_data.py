@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 from mooc_demo_warehouse import land_demo_warehouse
 
-from ingestion.warehouse import connect
+from ingestion.warehouse import write_session
 from lms_warehouse.cli import main
 from lms_warehouse.demo_mooc import has_mismatched_email, mapped_learners, mooc_user_id
 from lms_warehouse.risk_eval import auc, brier, evaluate_risk, top_share_lift
@@ -156,7 +156,7 @@ def test_raw_data_daily_does_not_change_when_later_data_arrives(demo_warehouse: 
     full = _rows(demo_warehouse, f"select {columns} from raw_data_daily where as_of_date = '{day}' order by all")
     cut = tmp_path / "cut.duckdb"
     shutil.copyfile(demo_warehouse, cut)
-    with connect(cut) as con:
+    with write_session(cut) as con:
         con.execute(f"delete from landing.lms_events where occurred_at >= date '{day}' + interval 1 day")
         con.execute(f"delete from landing.mooc_records where fetched_at >= date '{day}' + interval 1 day")
     _build(cut, NOW, "--full-refresh")  # rows were deleted from landing: incremental models must start over
