@@ -99,22 +99,21 @@ def ingest(events_file: str, catalog_dir: str | None = None) -> dict[str, object
     """`lms-warehouse ingest events` (and, untimed in `seconds`, `ingest catalog`) into LMS_WAREHOUSE_PATH."""
     from ingestion.catalog import ingest_catalog_dir
     from ingestion.events import ingest_event_paths
-    from ingestion.warehouse import connect
+    from ingestion.warehouse import write_session
 
-    con = connect()
-    _load_json_extension(con)
-    with Stopwatch() as watch:  # the checkpoint too, as for read_json into a file
-        result = ingest_event_paths(con, [Path(events_file)])
-        con.execute("checkpoint")
-    detail: dict[str, object] = {
-        "seconds": watch.seconds, "cpu_seconds": watch.cpu_seconds, "read": result.records_read,
-        "accepted": result.accepted, "rejected": result.rejected, "duplicates": result.duplicates,
-    }
-    if catalog_dir:
-        with Stopwatch() as catalog:
-            ingest_catalog_dir(con, Path(catalog_dir))
-        detail["catalog_seconds"] = catalog.seconds
-    con.close()
+    with write_session() as con:
+        _load_json_extension(con)
+        with Stopwatch() as watch:  # the checkpoint too, as for read_json into a file
+            result = ingest_event_paths(con, [Path(events_file)])
+            con.execute("checkpoint")
+        detail: dict[str, object] = {
+            "seconds": watch.seconds, "cpu_seconds": watch.cpu_seconds, "read": result.records_read,
+            "accepted": result.accepted, "rejected": result.rejected, "duplicates": result.duplicates,
+        }
+        if catalog_dir:
+            with Stopwatch() as catalog:
+                ingest_catalog_dir(con, Path(catalog_dir))
+            detail["catalog_seconds"] = catalog.seconds
     return detail
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.warehouse import PROJECT_DIR, connect
+from ingestion.warehouse import PROJECT_DIR, write_session
 
 SHARED_DIR = PROJECT_DIR.parent / "shared"
 
@@ -29,9 +29,8 @@ def warehouse_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def con(warehouse_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to the fresh warehouse, landing tables created."""
-    connection = connect(warehouse_path)
-    yield connection
-    connection.close()
+    with write_session(warehouse_path) as connection:
+        yield connection
 
 
 @pytest.fixture(scope="session")

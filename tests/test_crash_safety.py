@@ -32,7 +32,9 @@ BAD_LINES = ['{"id": "bad-1", "type": "VIDEO_PING"', '{"id": "bad-2", "type": "V
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     """Two event files (the second with a few rejects) and a catalog, from the benchmark generator."""
     folder = tmp_path_factory.mktemp("crash-inputs")
-    events, catalog, _ = generate(folder, EVENTS)
+    data = generate(folder, EVENTS)
+    events, catalog = data.main_file, data.catalog_dir
+    data.new_day_file.unlink()
     lines = events.read_text().splitlines()
     first, second = folder / "day1.ndjson", folder / "day2.ndjson"
     first.write_text("\n".join(lines[: len(lines) // 3]) + "\n")

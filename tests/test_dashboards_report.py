@@ -17,7 +17,7 @@ from warehouse_cli import CLI, query, run_commands
 
 from ingestion.catalog import ingest_catalog_dir
 from ingestion.events import ingest_event_paths
-from ingestion.warehouse import connect
+from ingestion.warehouse import write_session
 from lms_warehouse.demo_data import build_catalog, generate_events, to_json_line
 from lms_warehouse.demo_xapi import write_demo_xapi
 from lms_warehouse.report import CHARTS, render_report
@@ -46,12 +46,9 @@ def cohort_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = folder / "lms.duckdb"
     with pytest.MonkeyPatch.context() as env:
         env.setenv("LMS_WAREHOUSE_PATH", str(path))
-        con = connect(path)
-        try:
+        with write_session(path) as con:
             ingest_catalog_dir(con, folder / "catalog")
             ingest_event_paths(con, [folder / "events"])
-        finally:
-            con.close()
     # the CLI in its own process, as a user runs it: dbt's in-process handle would keep the file locked
     run_commands(path, ("build", "--as-of", AS_OF.isoformat()))
     return path

@@ -14,7 +14,7 @@ from ingestion.awards import ingest_awards
 from ingestion.catalog import ingest_catalog_dir
 from ingestion.errors import IngestError
 from ingestion.events import ingest_event_paths
-from ingestion.warehouse import connect
+from ingestion.warehouse import write_session
 from lms_warehouse.cli import main
 from lms_warehouse.dbt_runner import dbt_build_args, run_dbt
 
@@ -59,14 +59,13 @@ def test_cli_ingest_awards(warehouse_path: Path, tmp_path: Path, capsys: pytest.
 
 
 def _build_fixture(warehouse_path: Path, awards: list[dict[str, object]]) -> duckdb.DuckDBPyConnection:
-    con = connect(warehouse_path)
-    ingest_catalog_dir(con, FIXTURE / "catalog")
-    ingest_event_paths(con, [FIXTURE / "events"])
     folder = warehouse_path.parent / "awards"
     folder.mkdir()
     (folder / "gamification_award.json").write_text(json.dumps(awards))
-    ingest_awards(con, folder)
-    con.close()
+    with write_session(warehouse_path) as con:
+        ingest_catalog_dir(con, FIXTURE / "catalog")
+        ingest_event_paths(con, [FIXTURE / "events"])
+        ingest_awards(con, folder)
     outcome = run_dbt(dbt_build_args(AS_OF))
     assert outcome.success, outcome.failures or outcome.error
     return duckdb.connect(str(warehouse_path))

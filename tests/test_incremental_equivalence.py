@@ -13,7 +13,7 @@ import pytest
 
 from ingestion.catalog import ingest_catalog_dir
 from ingestion.events import ingest_event_paths
-from ingestion.warehouse import connect
+from ingestion.warehouse import write_session
 from lms_warehouse.dbt_runner import dbt_build_args, run_dbt
 from lms_warehouse.demo_data import build_catalog, generate_events, to_json_line
 from lms_warehouse.fingerprint import differences, mart_fingerprints
@@ -92,8 +92,7 @@ def test_incremental_builds_equal_a_full_refresh(warehouse_path: Path, tmp_path:
     assert late > 0, "the last batch must hold events older than the lookback window"
 
     for day, batch in enumerate(batches):
-        con = connect(warehouse_path)
-        try:
+        with write_session(warehouse_path) as con:
             if day == 0:
                 ingest_catalog_dir(con, _write_catalog(tmp_path / "catalog0", catalog), organization_id="default")
             if day == 3:
@@ -101,8 +100,6 @@ def test_incremental_builds_equal_a_full_refresh(warehouse_path: Path, tmp_path:
                                    organization_id="default")
             result = ingest_event_paths(con, [batch], organization_id="default")
             assert result.records_read == result.accepted + result.duplicates + result.rejected
-        finally:
-            con.close()
         _dbt_run(START + timedelta(days=day + 1))
 
     incremental = _marts(warehouse_path)

@@ -11,7 +11,7 @@ import pytest
 
 from ingestion.catalog import ingest_catalog_dir
 from ingestion.events import ingest_event_paths
-from ingestion.warehouse import connect
+from ingestion.warehouse import write_session
 from lms_warehouse.dbt_runner import dbt_build_args, run_dbt
 
 FIXTURE = Path(__file__).parent / "fixtures" / "e2e"
@@ -47,13 +47,10 @@ def _other_tenant_inputs(folder: Path) -> tuple[Path, Path]:
 
 def _build(warehouse: Path, tenants: dict[str, tuple[Path, Path]], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LMS_WAREHOUSE_PATH", str(warehouse))
-    con = connect(warehouse)
-    try:
+    with write_session(warehouse) as con:
         for organization, (catalog, events) in tenants.items():
             ingest_catalog_dir(con, catalog, organization_id=organization)
             ingest_event_paths(con, [events], organization_id=organization)
-    finally:
-        con.close()
     outcome = run_dbt(dbt_build_args(AS_OF))
     assert outcome.success, outcome.failures or outcome.error
 

@@ -50,14 +50,11 @@ def _as_of(text: str | None) -> datetime:
 
 
 def _fingerprints():  # -> dict[str, Fingerprint]
-    from ingestion.warehouse import connect
+    from ingestion.warehouse import write_session
     from lms_warehouse.fingerprint import mart_fingerprints
 
-    con = connect()
-    try:
+    with write_session() as con:
         return mart_fingerprints(con)
-    finally:
-        con.close()
 
 
 def _build(as_of: datetime, *, full_refresh: bool = False) -> None:
@@ -99,20 +96,17 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def cmd_forget(args: argparse.Namespace) -> int:
     """Scrub the learner from every landing table, record the erasure, rebuild, rewrite the database file."""
     from ingestion.erasure import erase_student, learner_is_known, rewrite_database_file
-    from ingestion.warehouse import connect, warehouse_path
+    from ingestion.warehouse import warehouse_path, write_session
 
     student_id, organization = args.student_id.strip(), args.organization
     if not student_id:
         raise CommandError("give the learner's id: lms-warehouse forget STUDENT_ID [--organization ORG]")
     as_of = _as_of(args.as_of)
-    con = connect()
-    try:
+    with write_session() as con:
         if not learner_is_known(con, student_id, organization):
             raise CommandError(f"no learner {student_id!r} in organization {organization!r}: nothing to forget "
                                "(check the id and --organization)")
         result = erase_student(con, student_id, organization)
-    finally:
-        con.close()
     say(result.summary())
     try:
         # A full refresh: incremental marts only revisit new batches, and the scrubbed rows are old ones.

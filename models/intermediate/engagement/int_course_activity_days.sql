@@ -84,7 +84,7 @@ final as (
         sum(is_quiz_attempt) as quiz_attempts,
         sum(case when is_quiz_attempt = 1 then is_failed_attempt else 0 end) as failed_quiz_attempts,
         count(score_pct) as scored_quiz_attempts,
-        sum(score_pct) as quiz_score_pct_sum,
+        {{ exact_sum('score_pct') }} as quiz_score_pct_sum,
         min(occurred_at) as first_event_at,
         max(occurred_at) as last_event_at
     from course_events

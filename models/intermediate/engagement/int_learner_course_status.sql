@@ -30,7 +30,7 @@ time_on_course as (
         organization_id,
         student_id,
         course_id,
-        sum(time_spent_sec) as time_spent_sec
+        {{ exact_sum('time_spent_sec') }} as time_spent_sec
     from user_progress
     where course_id is not null
     group by organization_id, student_id, course_id

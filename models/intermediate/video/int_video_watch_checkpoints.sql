@@ -19,7 +19,7 @@ unique_watched as (
         student_id,
         video_id,
         checkpoint_at,
-        sum(end_sec - start_sec) as unique_seconds_watched
+        {{ exact_sum('end_sec - start_sec') }} as unique_seconds_watched
     from merged
     group by organization_id, student_id, video_id, checkpoint_at
 
@@ -46,7 +46,7 @@ total_watched as (
         unique_watched.student_id,
         unique_watched.video_id,
         unique_watched.checkpoint_at,
-        sum(intervals.end_sec - intervals.start_sec) as total_seconds_watched
+        {{ exact_sum('intervals.end_sec - intervals.start_sec') }} as total_seconds_watched
     from unique_watched
     inner join intervals
         on unique_watched.organization_id = intervals.organization_id

@@ -36,7 +36,7 @@ learners as (
         sum(is_active_7d) as active_learners_7d,
         sum(is_at_risk) as learners_at_risk,
         percentile_cont(0.5) within group (order by progress_pct) as median_progress_pct,
-        sum(time_spent_sec) as time_spent_sec
+        {{ exact_sum('time_spent_sec') }} as time_spent_sec
     from learner_course_status
     group by organization_id, course_id
 
@@ -49,7 +49,7 @@ quizzes as (
         course_id,
         sum(quiz_attempts) as quiz_attempts,
         sum(failed_quiz_attempts) as failed_quiz_attempts,
-        sum(quiz_score_pct_sum) / nullif(sum(scored_quiz_attempts), 0) as mean_quiz_score_pct
+        {{ exact_sum('quiz_score_pct_sum') }} / nullif(sum(scored_quiz_attempts), 0) as mean_quiz_score_pct
     from course_activity_days
     group by organization_id, course_id
 
@@ -60,7 +60,7 @@ mastery as (
     select
         organization_id,
         course_id,
-        avg(mastery_score) as mean_mastery_score
+        {{ exact_avg('mastery_score') }} as mean_mastery_score
     from course_mastery
     group by organization_id, course_id
 

@@ -49,7 +49,7 @@ activity as (
         count(*) as active_learners,
         sum(quiz_attempts) as quiz_attempts,
         sum(failed_quiz_attempts) as failed_quiz_attempts,
-        sum(quiz_score_pct_sum) / nullif(sum(scored_quiz_attempts), 0) as mean_quiz_score_pct
+        {{ exact_sum('quiz_score_pct_sum') }} / nullif(sum(scored_quiz_attempts), 0) as mean_quiz_score_pct
     from course_activity_days
     group by organization_id, course_id, activity_date
 

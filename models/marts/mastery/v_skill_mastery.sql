@@ -52,7 +52,7 @@ aggregated as (
         count(*) as attempts,
         sum(passed) as correct_attempts,
         max(score_pct) as best_score_pct,
-        avg(score_pct) as mean_score_pct,
+        {{ exact_avg('score_pct') }} as mean_score_pct,
         max(occurred_at) as last_attempt_at,
         max(as_of_at) as as_of_at
     from attempts
