@@ -34,8 +34,8 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     folder = tmp_path_factory.mktemp("crash-inputs")
     data = generate(folder, EVENTS)
     events, catalog = data.main_file, data.catalog_dir
+    lines = events.read_text().splitlines() + data.new_day_file.read_text().splitlines()
     data.new_day_file.unlink()
-    lines = events.read_text().splitlines()
     first, second = folder / "day1.ndjson", folder / "day2.ndjson"
     first.write_text("\n".join(lines[: len(lines) // 3]) + "\n")
     second.write_text("\n".join([*lines[len(lines) // 3 :], *BAD_LINES]) + "\n")

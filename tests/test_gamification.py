@@ -60,7 +60,7 @@ def test_cli_ingest_awards(warehouse_path: Path, tmp_path: Path, capsys: pytest.
 
 def _build_fixture(warehouse_path: Path, awards: list[dict[str, object]]) -> duckdb.DuckDBPyConnection:
     folder = warehouse_path.parent / "awards"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     (folder / "gamification_award.json").write_text(json.dumps(awards))
     with write_session(warehouse_path) as con:
         ingest_catalog_dir(con, FIXTURE / "catalog")
