@@ -72,9 +72,9 @@ def fetch_demo_exports(
     every_days: int = FETCH_EVERY_DAYS,
 ) -> list[str]:
     """Land a MOOC and an H5P snapshot every `every_days` days; events carry datetime `occurred_at`."""
-    lines = []
+    lines, all_events = [], list(events)
     with write_session(progress=progress) as con:
         for fetched_at in fetch_times(start, now, every_days):
-            dataset = build_mooc_dataset(catalog, list(events), fetched_at, rng)
+            dataset = build_mooc_dataset(catalog, all_events, fetched_at, rng)
             lines.extend(land_fetch(con, dataset, fetched_at, progress))
     return lines
