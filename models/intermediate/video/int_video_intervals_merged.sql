@@ -19,10 +19,12 @@ checkpoints as (
 ),
 
 -- at each checkpoint, every interval known by then (so the merge is exact at every point in time,
--- however the statements were split into batches)
+-- however the statements were split into batches). Distinct, because the two windows below must see
+-- the same order: identical intervals are ties that an engine may order differently in each window,
+-- and an interval then lands in the previous island and overlaps the next (seconds counted twice).
 known as (
 
-    select
+    select distinct
         checkpoints.organization_id,
         checkpoints.student_id,
         checkpoints.video_id,

@@ -21,7 +21,12 @@ final as (
         viewings.course_id,
         object_classes.class_id,
         viewings.length_sec,
-        round(viewings.unique_seconds_watched, 3) as unique_seconds_watched,
+        -- rounding must not carry a fully watched video past a length with more than 3 decimals
+        case
+            when viewings.length_sec is not null and round(viewings.unique_seconds_watched, 3) > viewings.length_sec
+                then viewings.length_sec
+            else round(viewings.unique_seconds_watched, 3)
+        end as unique_seconds_watched,
         round(viewings.total_seconds_watched, 3) as total_seconds_watched,
         round(viewings.total_seconds_watched - viewings.unique_seconds_watched, 3) as rewatched_seconds,
         case
