@@ -120,12 +120,11 @@ def ingest(events_file: str, catalog_dir: str | None = None) -> dict[str, object
 def build(as_of: str, mode: str) -> dict[str, object]:
     """`lms-warehouse build`: `full` adds --full-refresh, `incremental` is a plain `dbt build`."""
     from ingestion.warehouse import PROJECT_DIR
-    from lms_warehouse.dbt_runner import dbt_build_args, run_dbt
+    from lms_warehouse.dbt_runner import build_warehouse
     from lms_warehouse.timeutil import parse_as_of
 
-    args = dbt_build_args(parse_as_of(as_of), full_refresh=mode == "full")
     with Stopwatch() as watch:
-        outcome = run_dbt(args)
+        outcome = build_warehouse(parse_as_of(as_of), full_refresh=mode == "full")
     if not outcome.success:
         raise SystemExit(outcome.error or "; ".join(outcome.failures))
     return {"seconds": watch.seconds, "cpu_seconds": watch.cpu_seconds, "summary": outcome.summary(),

@@ -58,12 +58,12 @@ def cmd_ingest_catalog(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from ingestion.warehouse import write_session
-    from lms_warehouse.dbt_runner import dbt_build_args, run_dbt
+    from lms_warehouse.dbt_runner import build_warehouse
 
     as_of = parse_as_of(args.as_of)
     with write_session():  # a fresh warehouse gets its landing tables, so dbt's sources exist
         pass
-    outcome = run_dbt(dbt_build_args(as_of, full_refresh=args.full_refresh))
+    outcome = build_warehouse(as_of, full_refresh=args.full_refresh)
     for failure in outcome.failures:
         _say(f"  failed: {failure}")
     _say(f"{outcome.summary()} (as of {as_of.isoformat(sep=' ')} UTC)")

@@ -62,6 +62,7 @@ class DbtOutcome:
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
     error: str | None = None
+    unit_tests_skipped: bool = False
 
     def summary(self) -> str:
         if self.error:
@@ -75,6 +76,8 @@ class DbtOutcome:
             if statuses:
                 detail = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
                 parts.append(f"{resource_type}s: {detail}")
+            elif resource_type == "unit_test" and self.unit_tests_skipped:
+                parts.append("unit_tests: skipped (they passed for this code; --full-refresh runs them)")
         return "build: " + ("; ".join(parts) if parts else "nothing to build")
 
 
@@ -98,6 +101,22 @@ def run_dbt(args: list[str], *, progress: Progress | None = None) -> DbtOutcome:
             # a runtime error's first line only names the model; its second line says what went wrong
             message = [line.strip() for line in (node_result.message or "").strip().splitlines()[:2]]
             outcome.failures.append(f"{node.name}: {' '.join(message) if message else status}")
+    return outcome
+
+
+def build_warehouse(as_of: datetime, *, full_refresh: bool = False) -> DbtOutcome:
+    """`lms-warehouse build`: `dbt build`, without the unit tests when they already passed for this exact code
+    (lms_warehouse/unit_test_record.py); a full refresh always runs them."""
+    from lms_warehouse.unit_test_record import record_unit_tests_passed, unit_tests_passed_for_current_code
+
+    skip_unit_tests = not full_refresh and unit_tests_passed_for_current_code()
+    args = dbt_build_args(as_of, full_refresh=full_refresh)
+    if skip_unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
+    outcome = run_dbt(args)
+    outcome.unit_tests_skipped = skip_unit_tests
+    if outcome.success and not skip_unit_tests and outcome.counts[("unit_test", "pass")] > 0:
+        record_unit_tests_passed()
     return outcome
 
 

@@ -30,6 +30,14 @@
     create table if not exists build_state.processed_batches (
         model_name {{ dbt.type_string() }},
         batch_id {{ dbt.type_string() }}
+    );
+    create table if not exists build_state.latest_builds (
+        model_name {{ dbt.type_string() }},
+        invocation_id {{ dbt.type_string() }},
+        scope {{ dbt.type_string() }},
+        key_kind {{ dbt.type_string() }},
+        key_column {{ dbt.type_string() }},
+        event_batch_ids {{ dbt.type_string() }}
     )
 {%- endmacro %}
 
@@ -79,8 +87,8 @@
 
 
 {#- The landed events that make a key dirty: those of unseen batches, and those in the partition window. -#}
-{% macro dirty_events_condition(event_alias) -%}
-    {%- set batches = unprocessed_batches('events') -%}
+{% macro dirty_events_condition(event_alias, batches=none) -%}
+    {%- if batches is none -%}{%- set batches = unprocessed_batches('events') -%}{%- endif -%}
     {%- set start, end = var('partition_start', none), var('partition_end', none) -%}
     (
         {% if batches | length > 0 -%}
@@ -98,49 +106,97 @@
 
 {#- SQL condition on `alias`: the row belongs to a key this build must recompute. `key` is
     'event' (organization, event id in `column`), 'pair' (organization, student, class), 'learner'
-    (organization, student) or 'day' (organization, UTC date in `column`). -#}
-{% macro is_dirty(alias, key, scope, column=none) -%}
+    (organization, student) or 'day' (organization, UTC date in `column`). Written as row-value IN lists,
+    not correlated EXISTS: DuckDB plans the IN list as one hash semi join, several times faster on a
+    table of millions of rows (Spark and Postgres accept the same form). -#}
+{% macro is_dirty(alias, key, scope, column=none, batches=none) -%}
     {%- if scope == 'full' -%}
         1 = 1
     {%- else -%}
-        exists (
-            select 1
+        {%- set dirty_from -%}
             from {{ source('landing', 'lms_events') }} as dirty_events
-            where {{ dirty_events_condition('dirty_events') }}
-                and dirty_events.organization_id = {{ alias }}.organization_id
-            {%- if key == 'event' %}
-                and dirty_events.id = {{ alias }}.{{ column or 'event_id' }}
-            {%- elif key == 'pair' %}
-                and dirty_events.student_id = {{ alias }}.student_id
-                and (
-                    dirty_events.class_id = {{ alias }}.class_id
-                    -- a viewing event (xAPI, Open edX) names its video, not the class the video maps to
-                    -- (int_video_object_classes): it makes every pair of its learner dirty
-                    or dirty_events.type in (
+            where {{ dirty_events_condition('dirty_events', batches) }}
+        {%- endset -%}
+        {%- if key == 'event' %}
+        ({{ alias }}.organization_id, {{ alias }}.{{ column or 'event_id' }}) in (
+            select dirty_events.organization_id, dirty_events.id {{ dirty_from }}
+        )
+        {%- elif key == 'pair' %}
+        (
+            ({{ alias }}.organization_id, {{ alias }}.student_id, {{ alias }}.class_id) in (
+                select dirty_events.organization_id, dirty_events.student_id, dirty_events.class_id {{ dirty_from }}
+            )
+            -- a viewing event (xAPI, Open edX) names its video, not the class the video maps to
+            -- (int_video_object_classes): it makes every pair of its learner dirty
+            or ({{ alias }}.organization_id, {{ alias }}.student_id) in (
+                select dirty_events.organization_id, dirty_events.student_id {{ dirty_from }}
+                    and dirty_events.type in (
                         'VIDEO_INITIALIZED', 'VIDEO_PLAYED', 'VIDEO_PAUSED', 'VIDEO_SEEKED',
                         'VIDEO_INTERACTED', 'VIDEO_TERMINATED', 'VIDEO_ENDED'
                     )
-                )
-            {%- elif key == 'learner' %}
-                and dirty_events.student_id = {{ alias }}.student_id
-            {%- elif key == 'day' %}
-                and cast({{ dbt.date_trunc('day', 'dirty_events.occurred_at') }} as date) = {{ alias }}.{{ column or 'date' }}
-            {%- else %}
-                {{ exceptions.raise_compiler_error("is_dirty: unknown key '" ~ key ~ "'") }}
-            {%- endif %}
+            )
         )
+        {%- elif key == 'learner' %}
+        ({{ alias }}.organization_id, {{ alias }}.student_id) in (
+            select dirty_events.organization_id, dirty_events.student_id {{ dirty_from }}
+        )
+        {%- elif key == 'day' %}
+        ({{ alias }}.organization_id, {{ alias }}.{{ column or 'date' }}) in (
+            select dirty_events.organization_id, cast({{ dbt.date_trunc('day', 'dirty_events.occurred_at') }} as date)
+            {{ dirty_from }}
+        )
+        {%- else %}
+            {{ exceptions.raise_compiler_error("is_dirty: unknown key '" ~ key ~ "'") }}
+        {%- endif %}
     {%- endif -%}
 {%- endmacro %}
 
 
 {#- pre-hook: remove the rows this build recomputes (all of them when the scope is full). -#}
 {% macro delete_dirty_rows(key, reads_catalog=false, column=none) -%}
+    {%- set scope = incremental_scope(reads_catalog) -%}
     {%- if is_incremental_run() -%}
         delete from {{ this }} as target
-        where {{ is_dirty('target', key, incremental_scope(reads_catalog), column) }}
-    {%- else -%}
-        select 1
+        where {{ is_dirty('target', key, scope, column) }};
+    {%- endif %}
+    {{ record_latest_build(key, scope, column) }}
+{%- endmacro %}
+
+
+{#- What this build of the model recomputes (read by get_where_subquery: the model's data tests in the same
+    `dbt build` then check those rows only). -#}
+{% macro record_latest_build(key, scope, column) -%}
+    delete from build_state.latest_builds where model_name = '{{ this.identifier }}';
+    insert into build_state.latest_builds (model_name, invocation_id, scope, key_kind, key_column, event_batch_ids)
+    values (
+        '{{ this.identifier }}', '{{ invocation_id }}', '{{ scope }}', '{{ key }}', '{{ column or "" }}',
+        '{{ (unprocessed_batches('events') if scope != 'full' else []) | join(',') }}'
+    )
+{%- endmacro %}
+
+
+{#- The data tests of an incremental model, in the `dbt build` that just built it, check only the rows that
+    build recomputed: every other row is unchanged since an earlier build checked it. Exact for every test
+    of this project: row-level tests (not_null, accepted_values, expression_is_true, value_between,
+    relationships from the child) and uniqueness of keys that include the recomputed key (a learner's,
+    a pair's, an event's or a day's rows are recomputed together). A `--full-refresh` build, a build that
+    recomputes every key (new catalog), or a plain `dbt test` checks every row.
+    Returns '' when the whole relation must be tested. -#}
+{% macro recomputed_rows_condition(relation, alias) -%}
+    {%- if not execute or flags.WHICH != 'build' or relation.identifier is none -%}
+        {{ return('') }}
     {%- endif -%}
+    {%- set query -%}
+        select scope, key_kind, key_column, event_batch_ids
+        from build_state.latest_builds
+        where model_name = '{{ relation.identifier }}' and invocation_id = '{{ invocation_id }}'
+    {%- endset -%}
+    {%- set rows = run_query(query).rows -%}
+    {%- if rows | length == 0 or rows[0][0] != 'keys' -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set batches = rows[0][3].split(',') if rows[0][3] else [] -%}
+    {{ return(is_dirty(alias, rows[0][1], 'keys', rows[0][2] or none, batches)) }}
 {%- endmacro %}
 
 

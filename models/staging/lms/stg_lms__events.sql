@@ -1,8 +1,25 @@
+{#- A table, not a view like the rest of staging: it is the one place every event's JSON payload is parsed
+    and its e-mail addresses removed, and half a dozen event models read it. Incremental by event id: a
+    build parses only the events of batches it has not seen (every landed copy of their ids, so the
+    first-copy-wins rule stays exact). -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('event', reads_catalog=false, column='event_id') }}",
+        post_hook="{{ record_processed_batches() }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=false) %}
+
 with
 
 source as (
 
-    select * from {{ source('landing', 'lms_events') }}
+    select * from {{ source('landing', 'lms_events') }} as scoped
+    where {{ is_dirty('scoped', 'event', scope, 'id') }}
 
 ),
 
