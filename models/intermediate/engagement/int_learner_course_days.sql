@@ -113,7 +113,8 @@ joined as (
             end as double
         ) as progress_pct,
         case
-            when cast({{ dbt.date_trunc('day', 'course_progress.completed_at') }} as date) <= progress_by_day.date then 1
+            when cast({{ dbt.date_trunc('day', 'course_progress.completed_at') }} as date) <= progress_by_day.date
+                then 1
             else 0
         end as is_completed,
         case

@@ -84,7 +84,10 @@ joined as (
         end as is_active_7d,
         case
             when activity.last_activity_at is null
-                or activity.last_activity_at <= {{ dbt.dateadd('day', -1 * var('at_risk_inactive_days'), 'as_of.as_of_at') }}
+                or (
+                    activity.last_activity_at
+                    <= {{ dbt.dateadd('day', -1 * var('at_risk_inactive_days'), 'as_of.as_of_at') }}
+                )
                 then 1
             else 0
         end as is_inactive,

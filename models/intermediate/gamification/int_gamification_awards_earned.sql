@@ -244,4 +244,11 @@ final as (
 
 )
 
-select organization_id, badge_id, student_id, course_id, awarded_at, context_json from final
+select
+    organization_id,
+    badge_id,
+    student_id,
+    course_id,
+    awarded_at,
+    context_json
+from final

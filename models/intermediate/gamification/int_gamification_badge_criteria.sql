@@ -30,18 +30,30 @@ parsed as (
         criteria_json,
         is_active,
         {{ is_valid_json('criteria_json') }} as is_json,
-        case when {{ is_valid_json('criteria_json') }}
-            then {{ json_extract_string('criteria_json', '$.signal') }} end as signal_text,
-        case when {{ is_valid_json('criteria_json') }}
-            then {{ json_extract_string('criteria_json', '$.count') }} end as count_text,
-        case when {{ is_valid_json('criteria_json') }}
-            then {{ json_extract_string('criteria_json', '$.course_id') }} end as course_text,
-        case when {{ is_valid_json('criteria_json') }}
-            then {{ json_extract_string('criteria_json', '$.streak_days') }} end as streak_days_text,
-        case when {{ is_valid_json('criteria_json') }}
-            then {{ json_extract_string('criteria_json', '$.perfect_quizzes') }} end as perfect_quizzes_text,
-        case when {{ is_valid_json('criteria_json') }}
-            then {{ json_extract_string('criteria_json', '$.xp') }} end as xp_text
+        case
+            when {{ is_valid_json('criteria_json') }}
+                then {{ json_extract_string('criteria_json', '$.signal') }}
+        end as signal_text,
+        case
+            when {{ is_valid_json('criteria_json') }}
+                then {{ json_extract_string('criteria_json', '$.count') }}
+        end as count_text,
+        case
+            when {{ is_valid_json('criteria_json') }}
+                then {{ json_extract_string('criteria_json', '$.course_id') }}
+        end as course_text,
+        case
+            when {{ is_valid_json('criteria_json') }}
+                then {{ json_extract_string('criteria_json', '$.streak_days') }}
+        end as streak_days_text,
+        case
+            when {{ is_valid_json('criteria_json') }}
+                then {{ json_extract_string('criteria_json', '$.perfect_quizzes') }}
+        end as perfect_quizzes_text,
+        case
+            when {{ is_valid_json('criteria_json') }}
+                then {{ json_extract_string('criteria_json', '$.xp') }}
+        end as xp_text
     from badges
 
 ),
@@ -49,15 +61,15 @@ parsed as (
 kinds as (
 
     select
-        parsed.*,
+        *,
         (case when signal_text is not null then 1 else 0 end)
-            + (case when streak_days_text is not null then 1 else 0 end)
-            + (case when perfect_quizzes_text is not null then 1 else 0 end)
-            + (case when xp_text is not null then 1 else 0 end) as kinds_named,
+        + (case when streak_days_text is not null then 1 else 0 end)
+        + (case when perfect_quizzes_text is not null then 1 else 0 end)
+        + (case when xp_text is not null then 1 else 0 end) as kinds_named,
         coalesce(count_text, streak_days_text, perfect_quizzes_text, xp_text) as threshold_text,
         {{ try_cast('coalesce(count_text, streak_days_text, perfect_quizzes_text, xp_text)', 'integer') }}
             as threshold_value,
-        coalesce(signal_text in (select signal_type from xp_per_signal), false) as is_known_signal
+        coalesce(signal_text in (select xp_per_signal.signal_type from xp_per_signal), false) as is_known_signal
     from parsed
 
 ),
@@ -65,7 +77,7 @@ kinds as (
 classified as (
 
     select
-        kinds.*,
+        *,
         case
             when not is_json then 'criteria_json is not JSON'
             when kinds_named = 0

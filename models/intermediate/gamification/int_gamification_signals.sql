@@ -32,4 +32,13 @@ final as (
 
 )
 
-select organization_id, signal_id, signal_type, student_id, course_id, class_id, created_at, xp from final
+select
+    organization_id,
+    signal_id,
+    signal_type,
+    student_id,
+    course_id,
+    class_id,
+    created_at,
+    xp
+from final

@@ -26,10 +26,19 @@ active_students as (
 
 final as (
 
-    select organization_id, id as student_id from students
+    select
+        organization_id,
+        id as student_id
+    from students
     union
-    select organization_id, student_id from active_students
+    select
+        organization_id,
+        student_id
+    from active_students
 
 )
 
-select organization_id, student_id from final
+select
+    organization_id,
+    student_id
+from final

@@ -31,7 +31,7 @@ quarter_hours as (
         count(*) as events
     from events
     where occurred_at <= {{ as_of_timestamp() }}
-    group by 1, 2, 3
+    group by organization_id, student_id, quarter_hour_at
 
 ),
 
@@ -43,8 +43,12 @@ localized as (
         quarter_hours.first_event_at,
         quarter_hours.events,
         coalesce(time_zones.time_zone, 'UTC') as time_zone,
-        cast({{ dbt.date_trunc('day', utc_to_local('quarter_hours.quarter_hour_at', "coalesce(time_zones.time_zone, 'UTC')")) }}
-            as date) as activity_date
+        cast(
+            {{ dbt.date_trunc('day', utc_to_local(
+                'quarter_hours.quarter_hour_at', "coalesce(time_zones.time_zone, 'UTC')"
+            )) }}
+            as date
+        ) as activity_date
     from quarter_hours
     left join time_zones
         on quarter_hours.organization_id = time_zones.organization_id
@@ -66,4 +70,11 @@ final as (
 
 )
 
-select organization_id, student_id, activity_date, time_zone, first_event_at, events from final
+select
+    organization_id,
+    student_id,
+    activity_date,
+    time_zone,
+    first_event_at,
+    events
+from final

@@ -32,4 +32,8 @@ final as (
 
 )
 
-select organization_id, student_id, time_zone from final
+select
+    organization_id,
+    student_id,
+    time_zone
+from final

@@ -33,10 +33,10 @@ mooc_learners as (
             email_hash,
             row_number() over (
                 partition by organization_id, user_id
-                order by fetched_at desc, course_id
+                order by fetched_at desc, course_id asc
             ) as recency_rank
         from mooc_enrollments
-    ) ranked
+    ) as ranked
     where recency_rank = 1
 
 ),

@@ -27,8 +27,9 @@ visible as (
         activity.known_at,
         activity.is_session_start,
         cast({{ dbt.date_trunc('day', 'activity.activity_at') }} as date) as activity_date,
-        {{ dbt.datediff('cast(' ~ dbt.date_trunc('day', 'activity.activity_at') ~ ' as date)', 'snapshots.snapshot_date', 'day') }}
-            as days_before_snapshot
+        {{ dbt.datediff(
+            'cast(' ~ dbt.date_trunc('day', 'activity.activity_at') ~ ' as date)', 'snapshots.snapshot_date', 'day'
+        ) }} as days_before_snapshot
     from snapshots
     inner join activity
         on snapshots.organization_id = activity.organization_id

@@ -170,10 +170,11 @@ featured as (
         course_medians.course_median_pace_pct_per_day,
         paced.pace_pct_per_day / nullif(course_medians.course_median_pace_pct_per_day, 0) as pace_vs_course_median,
         least(100.0, course_medians.course_median_pace_pct_per_day * greatest(paced.days_since_enrollment, 0))
-            - paced.best_progress_pct as progress_lag_pct,
-        least(1.0,
+        - paced.best_progress_pct as progress_lag_pct,
+        least(
+            1.0,
             cast(greatest(coalesce(paced.h5p_contents_done, 0), paced.lms_quizzes_passed) as double)
-                / nullif(paced.h5p_total_contents, 0)
+            / nullif(paced.h5p_total_contents, 0)
         ) as graded_items_done_share
     from paced
     left join course_medians
@@ -189,13 +190,17 @@ scored as (
     select
         featured.*,
         weights.w_intercept
-            + weights.w_recency_days * least(
-                coalesce(featured.days_since_last_activity, featured.days_since_enrollment,
-                         {{ var('risk_recency_cap_days') }}),
-                {{ var('risk_recency_cap_days') }})
-            + weights.w_active_days_7d * featured.active_days_7d
-            + weights.w_progress_lag_share * coalesce(featured.progress_lag_pct, 0) / 100.0
-            + weights.w_graded_items_done_share * coalesce(featured.graded_items_done_share, 0)
+        + weights.w_recency_days * least(
+            coalesce(
+                featured.days_since_last_activity,
+                featured.days_since_enrollment,
+                {{ var('risk_recency_cap_days') }}
+            ),
+            {{ var('risk_recency_cap_days') }}
+        )
+        + weights.w_active_days_7d * featured.active_days_7d
+        + weights.w_progress_lag_share * coalesce(featured.progress_lag_pct, 0) / 100.0
+        + weights.w_graded_items_done_share * coalesce(featured.graded_items_done_share, 0)
             as risk_logit
     from featured
     cross join weights
@@ -208,9 +213,9 @@ labelled as (
         *,
         active_days_7d - active_days_prev_7d as activity_trend_7d,
         not is_active_in_label_window
-            {%- if var('dropout_excludes_completed') %}
+        {%- if var('dropout_excludes_completed') %}
             and not is_completed_by_label_end
-            {%- endif %}
+        {%- endif %}
             as is_dropout,
         round(1.0 / (1.0 + exp(-risk_logit)), 4) as dropout_risk_score
     from scored

@@ -81,7 +81,7 @@ final as (
         -- active in (cutoff, cutoff + N days]: an activity exactly N days later still counts
         coalesce(
             next_activity.next_activity_at
-                <= {{ dbt.dateadd('day', var('dropout_label_days'), 'snapshots.cutoff_at') }},
+            <= {{ dbt.dateadd('day', var('dropout_label_days'), 'snapshots.cutoff_at') }},
             false
         ) as is_active_in_label_window,
         completions.completion_seen_at is not null as is_completed_by_label_end,

@@ -30,8 +30,8 @@ ranked as (
             order by
                 score_ratio desc nulls last,
                 case when score_ratio is null then score end desc nulls last,
-                occurred_at,
-                event_id
+                occurred_at asc,
+                event_id asc
         ) as attempt_rank
     from quiz_submissions
 

@@ -41,12 +41,33 @@ classes as (
 
 progress_events as (
 
-    select organization_id, event_id, student_id, class_id, course_id, occurred_at from video_pings
+    select
+        organization_id,
+        event_id,
+        student_id,
+        class_id,
+        course_id,
+        occurred_at
+    from video_pings
     union all
-    select organization_id, event_id, student_id, class_id, course_id, occurred_at from quiz_submissions
+    select
+        organization_id,
+        event_id,
+        student_id,
+        class_id,
+        course_id,
+        occurred_at
+    from quiz_submissions
     union all
     -- viewing sessions of a mapped video, for pairs without pings (xAPI, Open edX)
-    select organization_id, last_event_id, student_id, class_id, course_id, last_event_at from video_viewing_classes
+    select
+        organization_id,
+        last_event_id,
+        student_id,
+        class_id,
+        course_id,
+        last_event_at
+    from video_viewing_classes
 
 ),
 

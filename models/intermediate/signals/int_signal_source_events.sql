@@ -44,32 +44,57 @@ courses_completed as (
 signal_events as (
 
     -- VIDEO_COMPLETED: the earliest qualifying ping
-    select organization_id, 'VIDEO_COMPLETED' as signal_type, student_id, class_id as scope_id, event_id
+    select
+        organization_id,
+        'VIDEO_COMPLETED' as signal_type,
+        student_id,
+        class_id as scope_id,
+        event_id
     from video_completions
 
     union all
 
     -- QUIZ_PASSED: the earliest passing submit
-    select organization_id, 'QUIZ_PASSED' as signal_type, student_id, class_id as scope_id, event_id
+    select
+        organization_id,
+        'QUIZ_PASSED' as signal_type,
+        student_id,
+        class_id as scope_id,
+        event_id
     from quiz_passes
 
     union all
 
     -- STEP_COMPLETED: the events of its requirements
-    select organization_id, 'STEP_COMPLETED' as signal_type, student_id, class_id as scope_id, video_event_id as event_id
+    select
+        organization_id,
+        'STEP_COMPLETED' as signal_type,
+        student_id,
+        class_id as scope_id,
+        video_event_id as event_id
     from steps_completed
     where video_event_id is not null
 
     union all
 
-    select organization_id, 'STEP_COMPLETED' as signal_type, student_id, class_id as scope_id, quiz_event_id as event_id
+    select
+        organization_id,
+        'STEP_COMPLETED' as signal_type,
+        student_id,
+        class_id as scope_id,
+        quiz_event_id as event_id
     from steps_completed
     where quiz_event_id is not null
 
     union all
 
     -- COURSE_COMPLETED: the events of its steps
-    select courses_completed.organization_id, 'COURSE_COMPLETED' as signal_type, courses_completed.student_id, courses_completed.course_id as scope_id, steps_completed.video_event_id as event_id
+    select
+        courses_completed.organization_id,
+        'COURSE_COMPLETED' as signal_type,
+        courses_completed.student_id,
+        courses_completed.course_id as scope_id,
+        steps_completed.video_event_id as event_id
     from courses_completed
     inner join steps_completed
         on courses_completed.organization_id = steps_completed.organization_id
@@ -79,7 +104,12 @@ signal_events as (
 
     union all
 
-    select courses_completed.organization_id, 'COURSE_COMPLETED' as signal_type, courses_completed.student_id, courses_completed.course_id as scope_id, steps_completed.quiz_event_id as event_id
+    select
+        courses_completed.organization_id,
+        'COURSE_COMPLETED' as signal_type,
+        courses_completed.student_id,
+        courses_completed.course_id as scope_id,
+        steps_completed.quiz_event_id as event_id
     from courses_completed
     inner join steps_completed
         on courses_completed.organization_id = steps_completed.organization_id

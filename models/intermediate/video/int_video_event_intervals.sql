@@ -9,7 +9,11 @@ video_events as (
 -- sessions whose statements carry played-segments are measured from those (int_video_played_segments)
 sessions_with_segments as (
 
-    select distinct organization_id, student_id, video_id, session_id
+    select distinct
+        organization_id,
+        student_id,
+        video_id,
+        session_id
     from video_events
     where played_segments is not null
 
@@ -26,7 +30,9 @@ playback_events as (
         and video_events.video_id = sessions_with_segments.video_id
         and video_events.session_id = sessions_with_segments.session_id
     where sessions_with_segments.session_id is null
-        and video_events.event_type in ('VIDEO_PLAYED', 'VIDEO_PAUSED', 'VIDEO_SEEKED', 'VIDEO_TERMINATED', 'VIDEO_ENDED')
+        and video_events.event_type in (
+            'VIDEO_PLAYED', 'VIDEO_PAUSED', 'VIDEO_SEEKED', 'VIDEO_TERMINATED', 'VIDEO_ENDED'
+        )
 
 ),
 

@@ -36,10 +36,11 @@ final as (
         occurred_at
 
     from events
-    where event_type in (
-        'VIDEO_INITIALIZED', 'VIDEO_PLAYED', 'VIDEO_PAUSED', 'VIDEO_SEEKED',
-        'VIDEO_INTERACTED', 'VIDEO_TERMINATED', 'VIDEO_ENDED'
-    )
+    where
+        event_type in (
+            'VIDEO_INITIALIZED', 'VIDEO_PLAYED', 'VIDEO_PAUSED', 'VIDEO_SEEKED',
+            'VIDEO_INTERACTED', 'VIDEO_TERMINATED', 'VIDEO_ENDED'
+        )
         and coalesce(video_id, class_id) is not null
 
 )

@@ -21,15 +21,31 @@ video_lengths as (
 unioned as (
 
     select
-        organization_id, student_id, video_id, session_id, course_id, event_id, observed_at,
-        start_sec, end_sec, 'played_segments' as measured_from
+        organization_id,
+        student_id,
+        video_id,
+        session_id,
+        course_id,
+        event_id,
+        observed_at,
+        start_sec,
+        end_sec,
+        'played_segments' as measured_from
     from played_segments
 
     union all
 
     select
-        organization_id, student_id, video_id, session_id, course_id, event_id, observed_at,
-        start_sec, end_sec, 'play_pause' as measured_from
+        organization_id,
+        student_id,
+        video_id,
+        session_id,
+        course_id,
+        event_id,
+        observed_at,
+        start_sec,
+        end_sec,
+        'play_pause' as measured_from
     from event_intervals
 
 ),

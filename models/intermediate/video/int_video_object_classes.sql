@@ -20,7 +20,9 @@ object_class_map as (
 
 videos as (
 
-    select distinct organization_id, video_id
+    select distinct
+        organization_id,
+        video_id
     from video_events
 
 ),

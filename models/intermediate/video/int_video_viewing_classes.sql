@@ -21,7 +21,10 @@ video_pings as (
 -- pairs whose class has pings keep the ping rule alone: viewing sessions feed only sources without pings
 pinged as (
 
-    select distinct organization_id, student_id, class_id
+    select distinct
+        organization_id,
+        student_id,
+        class_id
     from video_pings
 
 ),
@@ -52,11 +55,11 @@ ranked as (
         row_number() over (
             partition by organization_id, student_id, class_id
             order by
-                case when completed_at is null then 1 else 0 end,
-                completed_at,
-                completion_event_id,
+                case when completed_at is null then 1 else 0 end asc,
+                completed_at asc,
+                completion_event_id asc,
                 last_event_at desc,
-                video_id
+                video_id asc
         ) as class_rank,
         row_number() over (
             partition by organization_id, student_id, class_id
@@ -68,7 +71,12 @@ ranked as (
 
 latest as (
 
-    select organization_id, student_id, class_id, last_event_id, last_event_at
+    select
+        organization_id,
+        student_id,
+        class_id,
+        last_event_id,
+        last_event_at
     from ranked
     where latest_rank = 1
 

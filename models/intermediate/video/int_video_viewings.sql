@@ -74,7 +74,9 @@ ranked_checkpoints as (
             order by checkpoints.checkpoint_at desc
         ) as latest_rank,
         case
-            when {{ reaches_video_completion_threshold('checkpoints.unique_seconds_watched', 'video_lengths.length_sec') }}
+            when {{ reaches_video_completion_threshold(
+                'checkpoints.unique_seconds_watched', 'video_lengths.length_sec'
+            ) }}
                 then 1
             else 0
         end as reaches_completion_threshold
@@ -87,7 +89,8 @@ ranked_checkpoints as (
 
 latest as (
 
-    select * from ranked_checkpoints where latest_rank = 1
+    select * from ranked_checkpoints
+    where latest_rank = 1
 
 ),
 

@@ -53,7 +53,11 @@ total_watched as (
         and unique_watched.student_id = intervals.student_id
         and unique_watched.video_id = intervals.video_id
         and intervals.observed_at <= unique_watched.checkpoint_at
-    group by unique_watched.organization_id, unique_watched.student_id, unique_watched.video_id, unique_watched.checkpoint_at
+    group by
+        unique_watched.organization_id,
+        unique_watched.student_id,
+        unique_watched.video_id,
+        unique_watched.checkpoint_at
 
 ),
 

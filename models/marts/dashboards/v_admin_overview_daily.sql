@@ -113,8 +113,10 @@ class_days_stuck as (
         on course_classes.organization_id = stuck_since.organization_id
         and course_classes.class_id = stuck_since.class_id
         and stuck_since.stuck_date <= course_classes.date
-        and (stuck_since.first_pass_number is null
-            or stuck_since.first_pass_number > {{ var('stuck_attempts_threshold') }})
+        and (
+            stuck_since.first_pass_number is null
+            or stuck_since.first_pass_number > {{ var('stuck_attempts_threshold') }}
+        )
     group by course_classes.organization_id, course_classes.course_id, course_classes.date, course_classes.class_id
 
 ),
@@ -127,7 +129,7 @@ class_days_failures as (
         course_classes.date,
         course_classes.class_id,
         cast(sum(case when numbered_attempts.passed = 1 then 0 else 1 end) as double)
-            / nullif(count(numbered_attempts.student_id), 0) as fail_rate
+        / nullif(count(numbered_attempts.student_id), 0) as fail_rate
     from course_classes
     left join numbered_attempts
         on course_classes.organization_id = numbered_attempts.organization_id
@@ -165,7 +167,7 @@ ranked_class_days as (
         class_id,
         row_number() over (
             partition by organization_id, course_id, date
-            order by learners_stuck desc, fail_rate desc nulls last, class_id
+            order by learners_stuck desc, fail_rate desc nulls last, class_id asc
         ) as stuck_rank
     from class_days
     where learners_stuck > 0

@@ -34,8 +34,10 @@ candidates as (
     union all
 
     select
-        {{ dbt.concat(["'award-'", dbt.hash(dbt.concat(['organization_id', "'|'", 'student_id', "'|'", 'badge_id']))]) }}
-            as id,
+        {{ dbt.concat([
+            "'award-'",
+            dbt.hash(dbt.concat(['organization_id', "'|'", 'student_id', "'|'", 'badge_id']))
+        ]) }} as id,
         organization_id,
         badge_id,
         student_id,
@@ -54,7 +56,7 @@ candidates as (
 ranked as (
 
     select
-        candidates.*,
+        *,
         row_number() over (
             partition by organization_id, student_id, badge_id
             order by source_rank, awarded_at, id

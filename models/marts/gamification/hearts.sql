@@ -24,7 +24,7 @@ history as (
 last_states as (
 
     select
-        states.*,
+        *,
         row_number() over (
             partition by organization_id, student_id
             order by loss_number desc
@@ -43,11 +43,14 @@ as_of_states as (
         clock_started_at,
         case
             when clock_started_at is null then 0
-            else least(
-                {{ max_hearts }} - hearts,
-                cast(floor(({{ epoch_seconds(as_of_timestamp()) }} - {{ epoch_seconds('clock_started_at') }})
-                    / {{ period_sec }}) as integer)
-            )
+            else
+                least(
+                    {{ max_hearts }} - hearts,
+                    cast(floor(
+                        ({{ epoch_seconds(as_of_timestamp()) }} - {{ epoch_seconds('clock_started_at') }})
+                        / {{ period_sec }}
+                    ) as integer)
+                )
         end as regained
     from last_states
     where recency = 1

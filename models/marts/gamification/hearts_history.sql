@@ -13,7 +13,7 @@ states as (
 heart_numbers as (
 
     {% for k in range(1, max_hearts + 1) -%}
-    select {{ k }} as heart_number{{ "\n    union all\n    " if not loop.last }}
+        select {{ k }} as heart_number{{ "\n    union all\n    " if not loop.last }}
     {%- endfor %}
 
 ),
@@ -34,8 +34,10 @@ regenerations as (
     inner join heart_numbers
         on heart_numbers.heart_number <= {{ max_hearts }} - states.hearts
     where states.clock_started_at is not null
-        and {{ dbt.dateadd('second', 'heart_numbers.heart_number * ' ~ period_sec, 'states.clock_started_at') }}
+        and (
+            {{ dbt.dateadd('second', 'heart_numbers.heart_number * ' ~ period_sec, 'states.clock_started_at') }}
             <= states.window_end
+        )
 
 ),
 
@@ -66,7 +68,7 @@ changes as (
 final as (
 
     select
-        changes.*,
+        *,
         row_number() over (
             partition by organization_id, student_id
             order by changed_at, order_at_same_instant, event_id

@@ -44,11 +44,11 @@ scored as (
 final as (
 
     select
-        scored.*,
+        *,
         dense_rank() over (partition by organization_id order by total_points desc) as rank,
         row_number() over (
             partition by organization_id
-            order by total_points desc, reached_at asc nulls last, student_id
+            order by total_points desc, reached_at asc nulls last, student_id asc
         ) as position
     from scored
 

@@ -52,14 +52,14 @@ boards as (
 final as (
 
     select
-        boards.*,
+        *,
         dense_rank() over (
             partition by organization_id, week_start, course_id
             order by xp desc
         ) as rank,
         row_number() over (
             partition by organization_id, week_start, course_id
-            order by xp desc, reached_at, student_id
+            order by xp desc, reached_at asc, student_id asc
         ) as position
     from boards
 

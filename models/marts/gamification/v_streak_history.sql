@@ -1,7 +1,9 @@
 {#- Sequential state (freezes consumed week by week), so a recursive CTE walks each learner's days. -#}
 {%- set freezes = var('streak_freezes_per_week') | int %}
-{%- set freezes_used_this_week = "(case when days.week_start = streaks.week_start then streaks.freezes_used else 0 end)" %}
-{%- set is_frozen = "(days.is_active = 0 and streaks.streak_length > 0 and " ~ freezes_used_this_week ~ " < " ~ freezes ~ ")" %}
+{%- set freezes_used_this_week =
+    "(case when days.week_start = streaks.week_start then streaks.freezes_used else 0 end)" %}
+{%- set is_frozen =
+    "(days.is_active = 0 and streaks.streak_length > 0 and " ~ freezes_used_this_week ~ " < " ~ freezes ~ ")" %}
 
 with recursive
 

@@ -60,11 +60,25 @@ learner_attempts as (
 
 first_activity as (
 
-    select organization_id, student_id, class_id, min(occurred_at) as first_activity_at
+    select
+        organization_id,
+        student_id,
+        class_id,
+        min(occurred_at) as first_activity_at
     from (
-        select organization_id, student_id, class_id, occurred_at from video_pings
+        select
+            organization_id,
+            student_id,
+            class_id,
+            occurred_at
+        from video_pings
         union all
-        select organization_id, student_id, class_id, occurred_at from quiz_submissions
+        select
+            organization_id,
+            student_id,
+            class_id,
+            occurred_at
+        from quiz_submissions
     ) as progress_events
     group by organization_id, student_id, class_id
 
@@ -150,7 +164,9 @@ final as (
             partition by organization_id, course_id
             order by
                 learners_stuck desc,
-                case when quiz_attempts > 0 then cast(failed_quiz_attempts as double) / quiz_attempts end desc nulls last,
+                case
+                    when quiz_attempts > 0 then cast(failed_quiz_attempts as double) / quiz_attempts
+                end desc nulls last,
                 class_id
         ) as stuck_rank
     from aggregated

@@ -28,9 +28,15 @@ signals as (
 
 students as (
 
-    select organization_id, student_id from events
+    select
+        organization_id,
+        student_id
+    from events
     union
-    select organization_id, student_id from signals
+    select
+        organization_id,
+        student_id
+    from signals
 
 ),
 

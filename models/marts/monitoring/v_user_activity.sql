@@ -68,8 +68,12 @@ streaks as (
         as_of_days.organization_id,
         as_of_days.student_id,
         coalesce(
-            max(case when streak_history.date = as_of_days.as_of_date and streak_history.is_active = 1
-                then streak_history.streak_length end),
+            max(
+                case
+                    when streak_history.date = as_of_days.as_of_date and streak_history.is_active = 1
+                        then streak_history.streak_length
+                end
+            ),
             max(case when streak_history.date < as_of_days.as_of_date then streak_history.streak_length end),
             0
         ) as streak_days

@@ -29,7 +29,9 @@ video_spans as (
 
 segment_numbers as (
 
-    {{ integer_rows(0, '(select max(ceil(span_sec / ' ~ var('video_segment_seconds') ~ ')) from video_spans)', 'segment_index') }}
+    {{ integer_rows(
+        0, '(select max(ceil(span_sec / ' ~ var('video_segment_seconds') ~ ')) from video_spans)', 'segment_index'
+    ) }}
 
 ),
 

@@ -74,8 +74,8 @@ masked as (
         erasures.student_id is not null as is_erased
     from renamed
     left join erasures
-        on erasures.student_id = renamed.student_id
-        and erasures.organization_id = renamed.organization_id
+        on renamed.student_id = erasures.student_id
+        and renamed.organization_id = erasures.organization_id
 
 ),
 

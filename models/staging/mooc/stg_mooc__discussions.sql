@@ -24,7 +24,7 @@ renamed as (
         coalesce(
             {{ try_cast(json_extract_string('record_json', '$.total_interactions'), 'integer') }},
             {{ try_cast(json_extract_string('record_json', '$.threads_count'), 'integer') }}
-                + {{ try_cast(json_extract_string('record_json', '$.comments_count'), 'integer') }}
+            + {{ try_cast(json_extract_string('record_json', '$.comments_count'), 'integer') }}
         ) as total_interactions,
 
         ---------- timestamps

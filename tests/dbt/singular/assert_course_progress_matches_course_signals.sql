@@ -23,7 +23,11 @@ class_requirements as (
 
 course_signals as (
 
-    select organization_id, student_id, course_id, created_at
+    select
+        organization_id,
+        student_id,
+        course_id,
+        created_at
     from signals
     where type = 'COURSE_COMPLETED'
 
@@ -82,9 +86,19 @@ count_mismatches as (
 
 final as (
 
-    select organization_id, student_id, course_id, problem from completion_mismatches
+    select
+        organization_id,
+        student_id,
+        course_id,
+        problem
+    from completion_mismatches
     union all
-    select organization_id, student_id, course_id, problem from count_mismatches
+    select
+        organization_id,
+        student_id,
+        course_id,
+        problem
+    from count_mismatches
 
 )
 

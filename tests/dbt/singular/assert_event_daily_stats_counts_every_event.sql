@@ -23,7 +23,9 @@ totals as (
 
 final as (
 
-    select events_total, daily_total
+    select
+        events_total,
+        daily_total
     from totals
     where events_total <> daily_total
 

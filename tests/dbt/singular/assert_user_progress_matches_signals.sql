@@ -16,13 +16,23 @@ signals as (
 
 progress_facts as (
 
-    select 'VIDEO_COMPLETED' as signal_type, organization_id, student_id, class_id, video_completed_at as happened_at
+    select
+        'VIDEO_COMPLETED' as signal_type,
+        organization_id,
+        student_id,
+        class_id,
+        video_completed_at as happened_at
     from progress
     where video_completed = 1
 
     union all
 
-    select 'QUIZ_PASSED' as signal_type, organization_id, student_id, class_id, quiz_passed_at as happened_at
+    select
+        'QUIZ_PASSED' as signal_type,
+        organization_id,
+        student_id,
+        class_id,
+        quiz_passed_at as happened_at
     from progress
     where quiz_passed = 1
 
@@ -30,7 +40,12 @@ progress_facts as (
 
 signal_facts as (
 
-    select type as signal_type, organization_id, student_id, class_id, created_at as happened_at
+    select
+        type as signal_type,
+        organization_id,
+        student_id,
+        class_id,
+        created_at as happened_at
     from signals
     where type in ('VIDEO_COMPLETED', 'QUIZ_PASSED')
 
