@@ -22,8 +22,11 @@ install: $(STAMP)
 demo: install
 	$(BIN)/lms-warehouse demo
 
+# SQL: sqlfluff with the dbt templater (rules and exclusions in .sqlfluff). dbt renders against an in-memory
+# DuckDB database: no warehouse is needed (fresh clone) or locked, and models render as in a full build.
 lint: install
 	$(BIN)/ruff check .
+	LMS_WAREHOUSE_PATH=:memory: $(BIN)/sqlfluff lint models tests/dbt --processes 2
 
 # The report test opens the HTML report in headless Chromium (Debian's package): installed when missing.
 CHROMIUM := /usr/bin/chromium
