@@ -14,6 +14,8 @@ from ingestion.events import ingest_event_paths
 from ingestion.warehouse import PROJECT_DIR, write_session
 from lms_warehouse.dbt_runner import dbt_build_args, run_dbt
 from lms_warehouse.unit_test_record import (
+    CODE_FILES,
+    CODE_FOLDERS,
     code_fingerprint,
     record_unit_tests_passed,
     unit_tests_passed_for_current_code,
@@ -58,9 +60,9 @@ def test_incremental_build_tests_the_recomputed_rows_and_a_full_refresh_every_ro
 
 def test_unit_tests_count_as_passed_only_for_the_code_they_ran_on(tmp_path: Path) -> None:
     project = tmp_path / "project"
-    for folder in ("models", "macros", "seeds", "tests/dbt"):
+    for folder in CODE_FOLDERS:
         shutil.copytree(PROJECT_DIR / folder, project / folder)
-    for name in ("dbt_project.yml", "profiles.yml"):
+    for name in CODE_FILES:
         shutil.copy(PROJECT_DIR / name, project / name)
 
     assert not unit_tests_passed_for_current_code(project)

@@ -155,22 +155,24 @@
 {#- pre-hook: remove the rows this build recomputes (all of them when the scope is full). -#}
 {% macro delete_dirty_rows(key, reads_catalog=false, column=none) -%}
     {%- set scope = incremental_scope(reads_catalog) -%}
+    {#- read once: the delete and the record of this build name the same batches -#}
+    {%- set batches = unprocessed_batches('events') if scope != 'full' else [] -%}
     {%- if is_incremental_run() -%}
         delete from {{ this }} as target
-        where {{ is_dirty('target', key, scope, column) }};
+        where {{ is_dirty('target', key, scope, column, batches) }};
     {%- endif %}
-    {{ record_latest_build(key, scope, column) }}
+    {{ record_latest_build(key, scope, column, batches) }}
 {%- endmacro %}
 
 
 {#- What this build of the model recomputes (read by get_where_subquery: the model's data tests in the same
     `dbt build` then check those rows only). -#}
-{% macro record_latest_build(key, scope, column) -%}
+{% macro record_latest_build(key, scope, column, batches) -%}
     delete from build_state.latest_builds where model_name = '{{ this.identifier }}';
     insert into build_state.latest_builds (model_name, invocation_id, scope, key_kind, key_column, event_batch_ids)
     values (
         '{{ this.identifier }}', '{{ invocation_id }}', '{{ scope }}', '{{ key }}', '{{ column or "" }}',
-        '{{ (unprocessed_batches('events') if scope != 'full' else []) | join(',') }}'
+        '{{ batches | join(',') }}'
     )
 {%- endmacro %}
 
