@@ -5,18 +5,38 @@ Both build their arguments with `dbt_build_args`, so a build means the same thin
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from ingestion.warehouse import PROJECT_DIR, Progress, warehouse_path, writer_lock
+from lms_warehouse.code_version import CODE_VERSION_ENV, projection_code_version
 from lms_warehouse.timeutil import as_of_var
 
 MANIFEST_PATH = PROJECT_DIR / "target" / "manifest.json"
+
+
+# The per-run settings reach the project's macros as environment variables, read when a node runs
+# (macros/run_settings.sql). As `--vars` they would change dbt's parse state on every run: dbt then
+# re-parses the whole project instead of using its saved parse (several seconds of every build).
+AS_OF_ENV = "LMS_AS_OF"
+PARTITION_START_ENV = "LMS_PARTITION_START"
+PARTITION_END_ENV = "LMS_PARTITION_END"
+
+
+@dataclass(frozen=True)
+class DbtCommand:
+    """A dbt invocation: its arguments and the environment variables set for it."""
+
+    args: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+
+    def with_args(self, *extra: str) -> DbtCommand:
+        return DbtCommand([*self.args, *extra], self.env)
 
 
 def dbt_build_args(
@@ -25,21 +45,39 @@ def dbt_build_args(
     full_refresh: bool = False,
     select: str | None = None,
     partition_window: tuple[datetime, datetime] | None = None,
-) -> list[str]:
-    """Arguments of `dbt build` for one consistent instant `as_of` (naive UTC).
+) -> DbtCommand:
+    """`dbt build` for one consistent instant `as_of` (naive UTC), with the version of the projection code
+    (an incremental model built by other code is rebuilt from scratch: macros/incremental/code_version.sql).
 
-    `partition_window` (naive UTC, end exclusive) becomes the vars `partition_start` / `partition_end`
-    that restrict which landed events the incremental models process; without it they stay null.
+    `partition_window` (naive UTC, end exclusive) restricts which landed events the incremental models
+    process (LMS_PARTITION_START / LMS_PARTITION_END); without it there is no restriction.
     """
-    dbt_vars: dict[str, str] = {"as_of": as_of_var(as_of)}
+    env = {AS_OF_ENV: as_of_var(as_of), PARTITION_START_ENV: "", PARTITION_END_ENV: "",
+           CODE_VERSION_ENV: projection_code_version()}
     if partition_window is not None:
-        dbt_vars["partition_start"], dbt_vars["partition_end"] = (as_of_var(t) for t in partition_window)
-    args = ["build", "--vars", json.dumps(dbt_vars)]
+        env[PARTITION_START_ENV], env[PARTITION_END_ENV] = (as_of_var(t) for t in partition_window)
+    args = ["build"]
     if full_refresh:
         args.append("--full-refresh")
     if select:
         args += ["--select", select]
-    return args
+    return DbtCommand(args, env)
+
+
+@contextmanager
+def environment(env: dict[str, str]) -> Iterator[None]:
+    """Set these environment variables for the `with` block (dbt in process, or a dbt subprocess started
+    inside it), then restore what was there."""
+    previous = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def dbt_base_flags() -> list[str]:
@@ -81,14 +119,17 @@ class DbtOutcome:
         return "build: " + ("; ".join(parts) if parts else "nothing to build")
 
 
-def run_dbt(args: list[str], *, progress: Progress | None = None) -> DbtOutcome:
+def run_dbt(command: DbtCommand | list[str], *, progress: Progress | None = None) -> DbtOutcome:
     """Invoke dbt in this process, under the warehouse writer lock, and count what it built and tested."""
     from dbt.cli.main import dbtRunner  # dbt is slow to import: only when a build is asked for
 
+    if isinstance(command, list):
+        command = DbtCommand(command)
     warehouse = point_dbt_at_warehouse()
     # `dbt parse` never opens the warehouse; every other command dbt-duckdb runs opens it read-write.
-    with nullcontext() if args[:1] == ["parse"] else writer_lock(warehouse, progress=progress):
-        result = dbtRunner().invoke([*args, *dbt_base_flags()])
+    lock = nullcontext() if command.args[:1] == ["parse"] else writer_lock(warehouse, progress=progress)
+    with lock, environment(command.env):
+        result = dbtRunner().invoke([*command.args, *dbt_base_flags()])
     outcome = DbtOutcome(success=bool(result.success))
     if result.exception is not None:
         outcome.error = str(result.exception).strip().splitlines()[0]
@@ -110,10 +151,10 @@ def build_warehouse(as_of: datetime, *, full_refresh: bool = False) -> DbtOutcom
     from lms_warehouse.unit_test_record import record_unit_tests_passed, unit_tests_passed_for_current_code
 
     skip_unit_tests = not full_refresh and unit_tests_passed_for_current_code()
-    args = dbt_build_args(as_of, full_refresh=full_refresh)
+    command = dbt_build_args(as_of, full_refresh=full_refresh)
     if skip_unit_tests:
-        args += ["--exclude-resource-type", "unit_test"]
-    outcome = run_dbt(args)
+        command = command.with_args("--exclude-resource-type", "unit_test")
+    outcome = run_dbt(command)
     outcome.unit_tests_skipped = skip_unit_tests
     if outcome.success and not skip_unit_tests and outcome.counts[("unit_test", "pass")] > 0:
         record_unit_tests_passed()

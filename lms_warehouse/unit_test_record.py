@@ -9,29 +9,19 @@ build, or any change to that code, runs them again.
 
 from __future__ import annotations
 
-import hashlib
-from importlib.metadata import version
 from pathlib import Path
 
 from ingestion.warehouse import PROJECT_DIR
+from lms_warehouse.code_version import code_fingerprint
 
 CODE_FOLDERS = ("models", "macros", "seeds", "tests/dbt")
 CODE_FILES = ("dbt_project.yml", "profiles.yml")
 RECORD_NAME = "unit_tests_passed.txt"
 
 
-def code_fingerprint(project_dir: Path = PROJECT_DIR) -> str:
+def unit_test_code_fingerprint(project_dir: Path = PROJECT_DIR) -> str:
     """sha256 over every file the unit tests' outcome depends on (path and content), in a fixed order."""
-    digest = hashlib.sha256()
-    for package in ("dbt-core", "dbt-duckdb", "duckdb"):
-        digest.update(f"{package}=={version(package)}\n".encode())
-    paths = [project_dir / name for name in CODE_FILES]
-    for folder in CODE_FOLDERS:
-        paths += sorted(p for p in (project_dir / folder).rglob("*") if p.is_file())
-    for path in paths:
-        if path.is_file():
-            digest.update(str(path.relative_to(project_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return code_fingerprint(CODE_FOLDERS, CODE_FILES, project_dir)
 
 
 def _record_path(project_dir: Path) -> Path:
@@ -40,10 +30,10 @@ def _record_path(project_dir: Path) -> Path:
 
 def unit_tests_passed_for_current_code(project_dir: Path = PROJECT_DIR) -> bool:
     record = _record_path(project_dir)
-    return record.is_file() and record.read_text().strip() == code_fingerprint(project_dir)
+    return record.is_file() and record.read_text().strip() == unit_test_code_fingerprint(project_dir)
 
 
 def record_unit_tests_passed(project_dir: Path = PROJECT_DIR) -> None:
     record = _record_path(project_dir)
     record.parent.mkdir(parents=True, exist_ok=True)
-    record.write_text(code_fingerprint(project_dir) + "\n")
+    record.write_text(unit_test_code_fingerprint(project_dir) + "\n")

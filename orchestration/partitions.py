@@ -1,7 +1,7 @@
 """Daily UTC partitions of event ingestion and of the incremental dbt models.
 
 Partition `YYYY-MM-DD` is the landing folder `LMS_LANDING_DIR/YYYY-MM-DD/` and, for dbt, the window
-[day 00:00, next day 00:00) UTC passed as the vars `partition_start` / `partition_end`. Today's
+[day 00:00, next day 00:00) UTC passed to dbt as LMS_PARTITION_START / LMS_PARTITION_END. Today's
 partition exists already (`end_offset=1`). Every run of the partitioned assets names partitions
 (Dagster cannot run a partitioned asset whose partitioned parent has materialized without one): the
 hourly refresh, `lms-warehouse run` and the sensor's run for undated files are runs of today's

@@ -16,8 +16,8 @@ from lms_warehouse.dbt_runner import dbt_build_args, run_dbt
 from lms_warehouse.unit_test_record import (
     CODE_FILES,
     CODE_FOLDERS,
-    code_fingerprint,
     record_unit_tests_passed,
+    unit_test_code_fingerprint,
     unit_tests_passed_for_current_code,
 )
 
@@ -36,9 +36,10 @@ def _ingest(tmp_path: Path, name: str, events: list[dict]) -> None:
 
 
 def _orphans_reported(*, full_refresh: bool) -> int:
-    args = [*dbt_build_args(AS_OF, full_refresh=full_refresh), "--select", "+lms_event +lms_student",
-            "--indirect-selection", "cautious", "--exclude-resource-type", "unit_test"]
-    outcome = run_dbt(args)
+    command = dbt_build_args(AS_OF, full_refresh=full_refresh).with_args(
+        "--select", "+lms_event +lms_student", "--indirect-selection", "cautious",
+        "--exclude-resource-type", "unit_test")
+    outcome = run_dbt(command)
     assert outcome.success, outcome.failures or outcome.error
     results = json.loads((PROJECT_DIR / "target" / "run_results.json").read_text())["results"]
     (failures,) = [r["failures"] for r in results if r["unique_id"].split(".")[-2] == ORPHAN_TEST]
@@ -72,4 +73,4 @@ def test_unit_tests_count_as_passed_only_for_the_code_they_ran_on(tmp_path: Path
     model = project / "models" / "marts" / "core" / "lms_event.sql"
     model.write_text(model.read_text() + "\n-- a comment is a change too\n")
     assert not unit_tests_passed_for_current_code(project)
-    assert code_fingerprint(project) != code_fingerprint(PROJECT_DIR)
+    assert unit_test_code_fingerprint(project) != unit_test_code_fingerprint(PROJECT_DIR)

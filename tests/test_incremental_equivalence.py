@@ -67,9 +67,9 @@ def _daily_batches(events: list[dict], folder: Path) -> list[Path]:
 
 def _dbt_run(as_of: datetime, *, full_refresh: bool = False) -> None:
     # seeds and models only: the data tests run elsewhere; here the two builds are compared
-    args = [*dbt_build_args(as_of, full_refresh=full_refresh), "--exclude-resource-type", "test",
-            "--exclude-resource-type", "unit_test"]
-    outcome = run_dbt(args)
+    command = dbt_build_args(as_of, full_refresh=full_refresh).with_args(
+        "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
+    outcome = run_dbt(command)
     assert outcome.success, outcome.failures or outcome.error
 
 

@@ -11,7 +11,8 @@
     requirements of any learner's classes: models that read the catalog then recompute every key, and say
     so in the run output. The lookback window (var incremental_lookback_days, counted back from the newest
     landed event) only names events as late in the run output; their learners are rebuilt either way.
-    The Dagster partition window (vars partition_start / partition_end) adds the keys with events in that
+    The Dagster partition window (LMS_PARTITION_START / LMS_PARTITION_END, or the vars partition_start /
+    partition_end) adds the keys with events in that
     window, so a backfill recomputes exactly those days' learners.
 -#}
 
@@ -31,6 +32,10 @@
         model_name {{ dbt.type_string() }},
         batch_id {{ dbt.type_string() }}
     );
+    create table if not exists build_state.model_code_versions (
+        model_name {{ dbt.type_string() }},
+        code_version {{ dbt.type_string() }}
+    );
     create table if not exists build_state.latest_builds (
         model_name {{ dbt.type_string() }},
         invocation_id {{ dbt.type_string() }},
@@ -42,11 +47,22 @@
 {%- endmacro %}
 
 
-{#- The landed batches this model has not seen yet, as a list of ids (empty on a full build). -#}
+{#- The landed batches this model has not seen yet, as a list of ids (empty on a full build). Asked once per
+    kind while a node compiles and once while it runs (kept in the node's `model` dict): a model that
+    filters several inputs by its dirty keys asks many times. -#}
 {% macro unprocessed_batches(kind_like='%') -%}
     {%- if not execute or not is_incremental_run() -%}
         {{ return([]) }}
     {%- endif -%}
+    {%- set cache_key = 'lms_unprocessed_batches:' ~ kind_like -%}
+    {%- if cache_key not in model -%}
+        {%- do model.update({cache_key: unseen_batches(kind_like)}) -%}
+    {%- endif -%}
+    {{ return(model[cache_key]) }}
+{%- endmacro %}
+
+
+{% macro unseen_batches(kind_like) -%}
     {%- set query -%}
         select batches.batch_id
         from {{ source('landing', 'ingest_batches') }} as batches
@@ -89,7 +105,7 @@
 {#- The landed events that make a key dirty: those of unseen batches, and those in the partition window. -#}
 {% macro dirty_events_condition(event_alias, batches=none) -%}
     {%- if batches is none -%}{%- set batches = unprocessed_batches('events') -%}{%- endif -%}
-    {%- set start, end = var('partition_start', none), var('partition_end', none) -%}
+    {%- set start, end = run_setting('partition_start', 'LMS_PARTITION_START'), run_setting('partition_end', 'LMS_PARTITION_END') -%}
     (
         {% if batches | length > 0 -%}
             {{ event_alias }}.batch_id in ({{ _sql_string_list(batches) }})
@@ -188,6 +204,11 @@
     {%- if not execute or flags.WHICH != 'build' or relation.identifier is none -%}
         {{ return('') }}
     {%- endif -%}
+    {#- Only incremental models keep a record: skip the query (a round trip per test) for every other model. -#}
+    {%- set tested = graph.nodes.get(model.attached_node) if model.attached_node else none -%}
+    {%- if tested is none or tested.config.materialized != 'incremental' -%}
+        {{ return('') }}
+    {%- endif -%}
     {%- set query -%}
         select scope, key_kind, key_column, event_batch_ids
         from build_state.latest_builds
@@ -202,11 +223,12 @@
 {%- endmacro %}
 
 
-{#- post-hook: this model now reflects every landed batch. -#}
+{#- post-hook: this model now reflects every landed batch, computed by this code (code_version.sql). -#}
 {% macro record_processed_batches() -%}
     delete from build_state.processed_batches where model_name = '{{ this.identifier }}';
     insert into build_state.processed_batches (model_name, batch_id)
-    select '{{ this.identifier }}', batch_id from {{ source('landing', 'ingest_batches') }}
+    select '{{ this.identifier }}', batch_id from {{ source('landing', 'ingest_batches') }};
+    {{ record_code_version() }}
 {%- endmacro %}
 
 

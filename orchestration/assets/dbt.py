@@ -1,11 +1,11 @@
 """The dbt models, seeds and tests as Dagster assets; `dbt build` so tests become asset checks.
 
 The incremental event models (dbt tag `incremental_events`) are partitioned by UTC day: a run passes
-its partition window as the dbt vars `partition_start` / `partition_end`. The rest is unpartitioned and
-split in two around them (what they read, and everything else), so the three sets form a chain and
-each runs as one `dbt build`. While no model carries the tag, one unpartitioned set holds the whole
-project. An unpartitioned run (the hourly job, `lms-warehouse run`) builds the incremental models too,
-with no window (the vars stay null: no restriction).
+its partition window to dbt in LMS_PARTITION_START / LMS_PARTITION_END (macros/run_settings.sql).
+The rest is unpartitioned and split in two around them (what they read, and everything else), so the
+three sets form a chain and each runs as one `dbt build`. While no model carries the tag, one
+unpartitioned set holds the whole project. An unpartitioned run (the hourly job, `lms-warehouse run`)
+builds the incremental models too, with no window (both variables empty: no restriction).
 """
 
 import json
@@ -18,7 +18,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from dagster_dbt.utils import select_unique_ids
 
 from ingestion.warehouse import writer_lock
-from lms_warehouse.dbt_runner import dbt_build_args, point_dbt_at_warehouse
+from lms_warehouse.dbt_runner import dbt_build_args, environment, point_dbt_at_warehouse
 from lms_warehouse.timeutil import parse_as_of
 from orchestration.partitions import daily_event_partitions, partition_window
 from orchestration.policies import WAREHOUSE_POOL
@@ -55,12 +55,13 @@ def _indirect_selection(mode: str) -> Iterator[None]:
 def _build(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig, tests: str):
     point_dbt_at_warehouse()
     window = partition_window(context)
-    args = dbt_build_args(parse_as_of(config.as_of), full_refresh=config.full_refresh, partition_window=window)
+    command = dbt_build_args(parse_as_of(config.as_of), full_refresh=config.full_refresh, partition_window=window)
     if window is not None:
-        context.log.info(f"partition window {window[0]} .. {window[1]} (end exclusive) passed as dbt vars")
-    # dagster-dbt runs dbt in a subprocess: this process holds the writer lock for it.
-    with writer_lock(progress=context.log.info), _indirect_selection(tests):
-        yield from dbt.cli(args, context=context).stream()
+        context.log.info(f"partition window {window[0]} .. {window[1]} (end exclusive) passed to dbt")
+    # dagster-dbt runs dbt in a subprocess (which inherits the environment): this process holds the writer
+    # lock for it.
+    with writer_lock(progress=context.log.info), _indirect_selection(tests), environment(command.env):
+        yield from dbt.cli(command.args, context=context).stream()
 
 
 def _dbt_set(name: str, *, select: str, tests: str, partitioned: bool = False) -> AssetsDefinition:
