@@ -12,8 +12,8 @@
     so in the run output. The lookback window (var incremental_lookback_days, counted back from the newest
     landed event) only names events as late in the run output; their learners are rebuilt either way.
     The Dagster partition window (LMS_PARTITION_START / LMS_PARTITION_END, or the vars partition_start /
-    partition_end) adds the keys with events in that
-    window, so a backfill recomputes exactly those days' learners.
+    partition_end) adds the keys with events in that window, so a backfill recomputes exactly those days'
+    learners.
 -#}
 
 {#- is_incremental(), false where there is no target relation at all (dbt unit tests). -#}
@@ -105,7 +105,8 @@
 {#- The landed events that make a key dirty: those of unseen batches, and those in the partition window. -#}
 {% macro dirty_events_condition(event_alias, batches=none) -%}
     {%- if batches is none -%}{%- set batches = unprocessed_batches('events') -%}{%- endif -%}
-    {%- set start, end = run_setting('partition_start', 'LMS_PARTITION_START'), run_setting('partition_end', 'LMS_PARTITION_END') -%}
+    {%- set start = run_setting('partition_start', 'LMS_PARTITION_START') -%}
+    {%- set end = run_setting('partition_end', 'LMS_PARTITION_END') -%}
     (
         {% if batches | length > 0 -%}
             {{ event_alias }}.batch_id in ({{ _sql_string_list(batches) }})
