@@ -1,11 +1,16 @@
-{#- Sequential state (freezes consumed week by week), so a recursive CTE walks each learner's days. -#}
+{#- Without freezes (the default) a streak is a run of consecutive active days: window functions (gaps and
+    islands), portable to engines without recursive CTEs. With freezes the state is sequential (freezes
+    consumed week by week, and whether a streak survives a week decides the next), so a recursive CTE
+    walks each learner's days. The if/else below picks one of two sets of CTEs, not a nested block, hence the
+    sqlfluff directive on indentation. -#}
 {%- set freezes = var('streak_freezes_per_week') | int %}
 {%- set freezes_used_this_week =
     "(case when days.week_start = streaks.week_start then streaks.freezes_used else 0 end)" %}
 {%- set is_frozen =
     "(days.is_active = 0 and streaks.streak_length > 0 and " ~ freezes_used_this_week ~ " < " ~ freezes ~ ")" %}
+-- sqlfluff:indentation:template_blocks_indent:False
 
-with recursive
+with {{ 'recursive' if freezes > 0 }}
 
 activity_days as (
 
@@ -47,11 +52,11 @@ days as (
         cast({{ dbt.date_trunc('week', 'calendar.calendar_date') }} as date) as week_start,
         case when activity_days.activity_date is not null then 1 else 0 end as is_active,
         activity_days.first_event_at,
-        coalesce(activity_days.events, 0) as events,
+        coalesce(activity_days.events, 0) as events{% if freezes > 0 %},
         row_number() over (
             partition by calendar.organization_id, calendar.student_id
             order by calendar.calendar_date
-        ) as day_number
+        ) as day_number{% endif %}
     from calendar
     left join activity_days
         on calendar.organization_id = activity_days.organization_id
@@ -59,6 +64,70 @@ days as (
         and calendar.calendar_date = activity_days.activity_date
 
 ),
+
+{% if freezes == 0 %}
+
+-- the days after the same number of inactive days are one inactive day, then the active days of one run
+runs as (
+
+    select
+        organization_id,
+        student_id,
+        calendar_date,
+        is_active,
+        time_zone,
+        first_event_at,
+        events,
+        sum(1 - is_active) over (
+            partition by organization_id, student_id
+            order by calendar_date
+            rows between unbounded preceding and current row
+        ) as inactive_days_so_far
+    from days
+
+),
+
+run_lengths as (
+
+    select
+        organization_id,
+        student_id,
+        calendar_date,
+        is_active,
+        time_zone,
+        first_event_at,
+        events,
+        sum(is_active) over (
+            partition by organization_id, student_id, inactive_days_so_far
+            order by calendar_date
+            rows between unbounded preceding and current row
+        ) as streak_length
+    from runs
+
+),
+
+streak_days as (
+
+    select
+        organization_id,
+        student_id,
+        calendar_date,
+        is_active,
+        streak_length,
+        max(streak_length) over (
+            partition by organization_id, student_id
+            order by calendar_date
+            rows between unbounded preceding and current row
+        ) as longest_streak_to_date,
+        0 as is_frozen,
+        time_zone,
+        first_event_at,
+        events
+    from run_lengths
+
+),
+
+{% else %}
 
 -- day 1 is the first active day; each next day extends, holds (a freeze) or breaks the streak
 streaks as (
@@ -102,12 +171,12 @@ streaks as (
 
 ),
 
-final as (
+streak_days as (
 
     select
         days.organization_id,
         days.student_id,
-        days.calendar_date as date,
+        days.calendar_date,
         days.is_active,
         streaks.streak_length,
         streaks.longest_streak_to_date,
@@ -120,6 +189,25 @@ final as (
         on days.organization_id = streaks.organization_id
         and days.student_id = streaks.student_id
         and days.day_number = streaks.day_number
+
+),
+
+{% endif %}
+
+final as (
+
+    select
+        organization_id,
+        student_id,
+        calendar_date as date,
+        is_active,
+        streak_length,
+        longest_streak_to_date,
+        is_frozen,
+        time_zone,
+        first_event_at,
+        events
+    from streak_days
 
 )
 
