@@ -38,6 +38,13 @@ def _sql(warehouse_path: Path, statement: str) -> list[tuple]:
         con.close()
 
 
+def _land(tmp_path: Path, events: list[dict]) -> None:
+    path = tmp_path / "events.ndjson"
+    path.write_text("\n".join(json.dumps(event) for event in events) + "\n")
+    with write_session() as con:
+        ingest_event_paths(con, [path])
+
+
 def _pretend_built_by_older_code(warehouse_path: Path) -> None:
     _sql(warehouse_path, "update build_state.model_code_versions set code_version = 'older code' "
                          "where model_name = 'lms_event'")
@@ -46,10 +53,7 @@ def _pretend_built_by_older_code(warehouse_path: Path) -> None:
 def test_an_incremental_model_built_by_other_code_is_rebuilt_from_scratch(
     warehouse_path: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    events = tmp_path / "events.ndjson"
-    events.write_text("\n".join(json.dumps(ping(f"e-{n}", student_id=f"s-{n}")) for n in range(3)) + "\n")
-    with write_session() as con:
-        ingest_event_paths(con, [events])
+    _land(tmp_path, [ping(f"e-{n}", student_id=f"s-{n}") for n in range(3)])
     assert REBUILT not in _build(capfd)
     assert _sql(warehouse_path, "select code_version from build_state.model_code_versions "
                                 "where model_name = 'lms_event'") == [(projection_code_version(),)]
@@ -69,10 +73,7 @@ def test_an_incremental_model_built_by_other_code_is_rebuilt_from_scratch(
 def test_a_schema_change_that_comes_with_new_code_rebuilds_instead_of_failing(
     warehouse_path: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    events = tmp_path / "events.ndjson"
-    events.write_text(json.dumps(ping("e-1")) + "\n")
-    with write_session() as con:
-        ingest_event_paths(con, [events])
+    _land(tmp_path, [ping("e-1")])
     _build(capfd)
     # the table as an older version of the model left it: one column fewer
     _sql(warehouse_path, "alter table main.lms_event drop column context_json")
@@ -87,10 +88,7 @@ def test_a_schema_change_that_comes_with_new_code_rebuilds_instead_of_failing(
 def test_a_warehouse_from_before_code_versions_were_recorded_is_rebuilt(
     warehouse_path: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    events = tmp_path / "events.ndjson"
-    events.write_text(json.dumps(ping("e-1")) + "\n")
-    with write_session() as con:
-        ingest_event_paths(con, [events])
+    _land(tmp_path, [ping("e-1")])
     _build(capfd)
     _sql(warehouse_path, "delete from build_state.model_code_versions")
     assert REBUILT in _build(capfd)
@@ -102,10 +100,7 @@ def test_a_plain_dbt_build_versions_the_code_dbt_parsed(
 ) -> None:
     """Without LMS_CODE_VERSION (dbt run by hand) the version is a hash of the parsed models and seeds:
     different from the CLI's, so the first such build rebuilds, and the next one does not."""
-    events = tmp_path / "events.ndjson"
-    events.write_text(json.dumps(ping("e-1")) + "\n")
-    with write_session() as con:
-        ingest_event_paths(con, [events])
+    _land(tmp_path, [ping("e-1")])
     _build(capfd)
     plain = ["build", "--vars", json.dumps({"as_of": "2026-03-10 00:00:00"}), "--select", "+lms_event",
              "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
