@@ -9,9 +9,6 @@ builds the incremental models too, with no window (both variables empty: no rest
 """
 
 import json
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from dagster import AssetExecutionContext, AssetsDefinition, BackfillPolicy, Config
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
@@ -38,29 +35,15 @@ class DbtBuildConfig(Config):
 translator = DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
 
 
-@contextmanager
-def _indirect_selection(mode: str) -> Iterator[None]:
-    """dbt's DBT_INDIRECT_SELECTION for one invocation (dagster-dbt reads it and passes it to dbt)."""
-    previous = os.environ.get("DBT_INDIRECT_SELECTION")
-    os.environ["DBT_INDIRECT_SELECTION"] = mode
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop("DBT_INDIRECT_SELECTION", None)
-        else:
-            os.environ["DBT_INDIRECT_SELECTION"] = previous
-
-
 def _build(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig, tests: str):
     point_dbt_at_warehouse()
     window = partition_window(context)
     command = dbt_build_args(parse_as_of(config.as_of), full_refresh=config.full_refresh, partition_window=window)
     if window is not None:
         context.log.info(f"partition window {window[0]} .. {window[1]} (end exclusive) passed to dbt")
-    # dagster-dbt runs dbt in a subprocess (which inherits the environment): this process holds the writer
-    # lock for it.
-    with writer_lock(progress=context.log.info), _indirect_selection(tests), environment(command.env):
+    # dagster-dbt runs dbt in a subprocess that inherits the environment (the run settings, and
+    # DBT_INDIRECT_SELECTION: which tests run with this set); this process holds the writer lock for it.
+    with writer_lock(progress=context.log.info), environment({**command.env, "DBT_INDIRECT_SELECTION": tests}):
         yield from dbt.cli(command.args, context=context).stream()
 
 
