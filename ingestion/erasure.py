@@ -31,7 +31,7 @@ from typing import Any
 import duckdb
 
 from ingestion.batches import utc_now
-from ingestion.landing import ERASURES_TABLE, LANDING_SCHEMA, catalog_table, ensure_landing_schema
+from ingestion.landing import ERASURES_TABLE, LANDING_SCHEMA, catalog_table, ensure_landing_schema, storage_version
 from ingestion.readers import sql_literal
 
 ERASED = "[erased]"
@@ -225,7 +225,10 @@ def rewrite_database_file(path: Path) -> None:
     con = duckdb.connect(str(path))
     try:
         (name,) = con.execute("select current_database()").fetchone()
-        con.execute(f"attach {sql_literal(str(fresh))} as _rewrite")
+        # the same storage format, so every column keeps the compression it names (landing.py)
+        version = storage_version(con)
+        keep_format = f" (storage_version {sql_literal(version)})" if version else ""
+        con.execute(f"attach {sql_literal(str(fresh))} as _rewrite{keep_format}")
         con.execute(f'copy from database "{name}" to _rewrite')
         con.execute("detach _rewrite")
     finally:

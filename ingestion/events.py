@@ -293,7 +293,7 @@ from {_ROWS} r left join {_VERDICT} v using (srow)
 _INSERT_EVENTS_SQL = f"""
 insert into {LANDING_SCHEMA}.lms_events
 select r.id, r.type, r.student_id, r.course_id, r.class_id, r.occurred_at, r.payload_json, r.context_json,
-       r.version, r.organization_id, r.content_hash, r.raw, r.source_file, r.record_number, $batch, $now
+       r.version, r.organization_id, r.content_hash, r.raw, r.source_file, r.record_number, __BATCH__, __NOW__
 from {_ROWS} r __HELD_BACK__
 where r.reason is null
 """
@@ -302,11 +302,16 @@ _HELD_BACK = f"anti join (select srow from {_VERDICT} where status <> 'accepted'
 # reject_key = md5(raw) '#' occurrence of that raw text in its file: a re-read adds nothing new.
 _INSERT_REJECTS_SQL = f"""
 insert into {LANDING_SCHEMA}.lms_event_rejects
+-- Two branches, not one OR over a left join: each filter then reaches its table before any join.
 with rejected as (
-    select r.file_idx, r.source_file, r.record_number, r.raw, coalesce(r.reason, v.reason) as reason,
-           coalesce(r.organization_id, $organization) as organization_id
-    from {_ROWS} r left join {_VERDICT} v using (srow)
-    where r.reason is not null or v.status = 'conflict'
+    select r.file_idx, r.source_file, r.record_number, r.raw, r.reason,
+           coalesce(r.organization_id, __ORGANIZATION__) as organization_id
+    from {_ROWS} r
+    where r.reason is not null
+    union all
+    -- a conflicting duplicate is a valid record: never in the branch above
+    select r.file_idx, r.source_file, r.record_number, r.raw, v.reason, r.organization_id
+    from {_ROWS} r join (select srow, reason from {_VERDICT} where status = 'conflict') v using (srow)
 ),
 keyed as (
     select *, md5(coalesce(raw, '')) || '#'
@@ -314,13 +319,13 @@ keyed as (
               as reject_key
     from rejected
     union all
-    select file_idx, source_file, 0, null, reason, $organization, reject_key from {_FILE_REJECTS}
+    select file_idx, source_file, 0, null, reason, __ORGANIZATION__, reject_key from {_FILE_REJECTS}
 ),
 fresh as (
     select * from keyed k anti join {LANDING_SCHEMA}.lms_event_rejects x on x.reject_key = k.reject_key
     qualify row_number() over (partition by k.reject_key order by k.file_idx, k.record_number) = 1
 )
-select source_file, record_number, raw, reason, reject_key, organization_id, $batch, $now from fresh
+select source_file, record_number, raw, reason, reject_key, organization_id, __BATCH__, __NOW__ from fresh
 """
 
 
@@ -372,7 +377,7 @@ def _ingest(
     say: Progress,
 ) -> BatchResult:
     batch_id, started_at = new_batch_id(), utc_now()
-    with _utc_session(con), _temp_objects(con):
+    with _session_settings(con), _temp_objects(con):
         _prepare(con)
         loaded = load()
         con.execute(_rows_view_sql(loaded))
@@ -479,7 +484,6 @@ def _land(
 ) -> BatchResult:
     """Verdicts, counts and every landing write of the batch, all in one transaction."""
     failures = len(loaded.failures)
-    params = {"batch": batch_id, "now": started_at, "organization": organization_id}
     con.execute("begin transaction")
     try:
         con.execute(_VERDICT_SQL)
@@ -487,8 +491,8 @@ def _land(
         # The anti-join costs a pass over every row, so it runs only when a valid record is held back.
         (held_back,) = con.execute(f"select count(*) from {_VERDICT} where status <> 'accepted'").fetchone()
         insert_events = _INSERT_EVENTS_SQL.replace("__HELD_BACK__", _HELD_BACK if held_back else "")
-        con.execute(insert_events, {k: params[k] for k in ("batch", "now")})
-        con.execute(_INSERT_REJECTS_SQL, params)
+        con.execute(_with_batch_values(insert_events, batch_id, started_at, organization_id))
+        con.execute(_with_batch_values(_INSERT_REJECTS_SQL, batch_id, started_at, organization_id))
         _redact_rejects(con, batch_id)
         result = BatchResult(batch_id, KIND, loaded.paths, read + failures, accepted, duplicates,
                              rejected + failures)
@@ -500,11 +504,19 @@ def _land(
     return result
 
 
+def _with_batch_values(sql: str, batch_id: str, started_at: datetime, organization_id: str) -> str:
+    """The batch's id, load time and organization as literals. As prepared parameters they made the events
+    insert, the largest write of a batch, 20 % slower, and the first run of the rejects insert took 0.3 s."""
+    return (sql.replace("__BATCH__", sql_literal(batch_id))
+            .replace("__NOW__", f"cast({sql_literal(started_at.isoformat())} as timestamp)")
+            .replace("__ORGANIZATION__", sql_literal(organization_id)))
+
+
 def _redact_rejects(con: duckdb.DuckDBPyConnection, batch_id: str) -> None:
     """E-mail addresses in this batch's rejected texts become pseudonyms before the batch commits."""
     rows = con.execute(
         f"select reject_key, raw_text from {LANDING_SCHEMA}.lms_event_rejects "
-        "where batch_id = ? and contains(raw_text, '@')", [batch_id]).fetchall()
+        f"where batch_id = {sql_literal(batch_id)} and contains(raw_text, '@')").fetchall()
     salt = conversions.pseudonym_salt()
     changed = [(redacted, key) for key, raw in rows if (redacted := redact_emails(raw, salt)) != raw]
     if changed:
@@ -513,14 +525,18 @@ def _redact_rejects(con: duckdb.DuckDBPyConnection, batch_id: str) -> None:
 
 
 @contextmanager
-def _utc_session(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Timestamps without an offset are UTC: the session time zone decides that for the cast."""
-    previous = con.execute("select current_setting('TimeZone')").fetchone()[0]
-    con.execute("set TimeZone = 'UTC'")
+def _session_settings(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Timestamps without an offset are UTC: the session time zone decides that for the cast. Insertion order
+    is preserved: record numbers of JSON Lines files are staging rowids (readers._LINES_SQL)."""
+    settings = {"TimeZone": "'UTC'", "preserve_insertion_order": "true"}
+    previous = {name: con.execute(f"select current_setting('{name}')::varchar").fetchone()[0] for name in settings}
+    for name, value in settings.items():
+        con.execute(f"set {name} = {value}")
     try:
         yield
     finally:
-        con.execute(f"set TimeZone = {sql_literal(previous)}")
+        for name, value in previous.items():
+            con.execute(f"set {name} = {sql_literal(value)}")
 
 
 @contextmanager

@@ -6,6 +6,8 @@ sources read them). Nothing here is ever updated or deleted by a normal run.
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 
 LANDING_SCHEMA = "landing"
@@ -23,7 +25,9 @@ def catalog_table(entity: str) -> str:
 
 
 # Each string column names its compression: DuckDB then skips trying every method on every row group,
-# which was most of the cost of landing a batch (the raw text alone took 40 % of an ingest).
+# which was most of the cost of landing a batch. The raw text, the widest column, is ZSTD-compressed where the
+# file's storage format has ZSTD for strings (warehouse.STORAGE_VERSION): written in 40 % of the time FSST
+# takes, in a fifth of the space. An older file keeps FSST (asking it for ZSTD would store the text raw).
 _EVENTS_DDL = f"""
 create table if not exists {LANDING_SCHEMA}.lms_events (
     id              varchar   using compression fsst         not null,  -- the event's own id (unique here)
@@ -37,7 +41,7 @@ create table if not exists {LANDING_SCHEMA}.lms_events (
     version         integer   not null,  -- schema version of the event, default 1
     organization_id varchar   using compression dictionary   not null,  -- own field, else the CLI's, else 'default'
     content_hash    varchar   using compression uncompressed not null,  -- hash of the content as landed; see events.py
-    raw_json        varchar   using compression fsst         not null,  -- the record as received (Tally: whole)
+    raw_json        varchar   using compression __RAW_COMPRESSION__ not null,  -- the record as received (Tally: whole)
     source_file     varchar   using compression dictionary   not null,
     record_number   bigint    not null,  -- 1-based position of the record in its source file
     batch_id        varchar   using compression dictionary   not null,
@@ -112,10 +116,25 @@ create table if not exists {LANDING_SCHEMA}.ingest_batches (
 """
 
 
+def storage_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The storage format of the connection's database file, e.g. 'v1.2.0' (None in memory)."""
+    (tags,) = con.execute(
+        "select tags from duckdb_databases() where database_name = current_database()"
+    ).fetchone()
+    version = (tags or {}).get("storage_version")
+    return version.rstrip("+") if version else None
+
+
+def has_zstd_strings(con: duckdb.DuckDBPyConnection) -> bool:
+    """The database file's storage format (fixed when the file was created) can ZSTD-compress strings: v1.2.0+."""
+    numbers = tuple(int(part) for part in re.findall(r"\d+", storage_version(con) or "")[:3])
+    return numbers >= (1, 2, 0)
+
+
 def ensure_landing_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the landing schema and its tables when they do not exist yet (idempotent)."""
     con.execute(f"create schema if not exists {LANDING_SCHEMA}")
-    con.execute(_EVENTS_DDL)
+    con.execute(_EVENTS_DDL.replace("__RAW_COMPRESSION__", "zstd" if has_zstd_strings(con) else "fsst"))
     con.execute(_EVENT_REJECTS_DDL)
     for entity in CATALOG_ENTITIES:
         con.execute(_CATALOG_DDL.format(table=catalog_table(entity)))

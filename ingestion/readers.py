@@ -36,17 +36,14 @@ _FORMATS: dict[str, str] = {
 SUPPORTED = ", ".join(_FORMATS)
 
 # The default 2 MB line limit keeps the fast reader fast; longer lines take the Python fallback.
-# The lines are first copied as they are, by one thread (parallel = false): then a line's rowid is its
-# position in the file. A parallel scan feeding the validation straight into the staging table did not keep
-# the file order in the rowids, so record numbers pointed at the wrong lines (and differed between runs).
-_LINES_TABLE = "_ingest_lines"
-_LINES_LOAD_SQL = """
-create or replace temp table {table} as
-select line from read_csv({path}, columns = {{'line': 'VARCHAR'}}, delim = chr(1), quote = '', escape = '',
-                          header = false, auto_detect = false, compression = 'auto', parallel = false)
-"""
+# The file is read in parallel straight into the validation. Its rows still reach the staging table in file
+# order: DuckDB's CSV reader keeps insertion order, the validation is projections only (no join, no
+# grouping), and with preserve_insertion_order (the default) an INSERT of such a query writes rows in source
+# order. So a line's rowid in the staging table, less the file's first rowid, is its position in the file.
 _LINES_SQL = """
-select {idx} as file_idx, rowid + 1 as rn, line as raw, line as c, null::varchar as early_error from {table}
+select {idx} as file_idx, null::bigint as rn, line as raw, line as c, null::varchar as early_error
+from read_csv({path}, columns = {{'line': 'VARCHAR'}}, delim = chr(1), quote = '', escape = '', header = false,
+              auto_detect = false, compression = 'auto')
 """
 
 # A .json file is one value, an array of values, or (leniently) several values one after another.
@@ -172,14 +169,11 @@ def load_file(con: duckdb.DuckDBPyConnection, file_idx: int, source: SourceFile,
 
 def _load_lines(con: duckdb.DuckDBPyConnection, file_idx: int, source: SourceFile, insert: Insert) -> None:
     try:
-        con.execute(_LINES_LOAD_SQL.format(table=_LINES_TABLE, path=sql_literal(str(source.path))))
-        insert(_LINES_SQL.format(idx=file_idx, table=_LINES_TABLE))
+        insert(_LINES_SQL.format(idx=file_idx, path=sql_literal(str(source.path))))
     except _UNREADABLE:
         # DuckDB's CSV reader refuses odd text (bad UTF-8, control characters, stray CR, very long
         # lines). The failed statement left nothing behind, so Python splits this one file instead.
         _load_lines_in_python(con, file_idx, source, insert)
-    finally:
-        con.execute(f"drop table if exists {_LINES_TABLE}")
 
 
 def _load_lines_in_python(con: duckdb.DuckDBPyConnection, file_idx: int, source: SourceFile, insert: Insert) -> None:

@@ -27,9 +27,13 @@ import duckdb
 
 from ingestion.errors import IngestError
 from ingestion.landing import ensure_landing_schema
+from ingestion.readers import sql_literal
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_WAREHOUSE = "warehouse/lms.duckdb"
+# The storage format a new warehouse file is created with (fixed for the file's life). v1.2.0 adds ZSTD for
+# strings, which lands the raw event text faster and smaller (landing.py); DuckDB 1.2 and later read it.
+STORAGE_VERSION = "v1.2.0"
 LOCK_TIMEOUT_ENV = "LMS_WRITER_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT_SECONDS = 3600.0
 _POLL_SECONDS = 0.2
@@ -46,6 +50,19 @@ class WarehouseLockTimeout(IngestError):
 def warehouse_path() -> Path:
     """The DuckDB file: `LMS_WAREHOUSE_PATH`, else `warehouse/lms.duckdb` (relative to the working dir)."""
     return Path(os.environ.get("LMS_WAREHOUSE_PATH") or DEFAULT_WAREHOUSE).resolve()
+
+
+def create_warehouse_file(path: Path) -> None:
+    """Create an empty warehouse file in STORAGE_VERSION's format if there is none at `path` yet.
+
+    Call it holding the writer lock. Whoever opens the file first fixes its format: without this, a file first
+    opened by dbt or a plain `duckdb.connect` gets DuckDB's oldest default format and keeps it."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect() as con:
+        con.execute(f"attach {sql_literal(str(path))} as new_warehouse (storage_version '{STORAGE_VERSION}')")
+        con.execute("detach new_warehouse")
 
 
 def lock_path_for(warehouse: Path) -> Path:
@@ -190,6 +207,7 @@ def connect(
     target.parent.mkdir(parents=True, exist_ok=True)
     release = _acquire(target, timeout, progress)
     try:
+        create_warehouse_file(target)
         con = duckdb.connect(str(target))
         con.execute("set TimeZone = 'UTC'")
         con.execute("set enable_progress_bar = false")

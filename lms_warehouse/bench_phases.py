@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.warehouse import create_warehouse_file
+
 POINT_QUERY_RUNS = 7  # timed runs per mart after one warm-up run; the median is reported
 SLOWEST_NODES = 5  # dbt nodes listed per build, slowest first
 
@@ -83,6 +85,7 @@ def read_json_floor(events_file: str, scratch_db: str) -> dict[str, object]:
     con.close()
     scratch = Path(scratch_db)
     scratch.unlink(missing_ok=True)
+    create_warehouse_file(scratch)  # the warehouse's storage format: the same compression methods to choose from
     con = duckdb.connect(str(scratch))
     con.execute("set enable_progress_bar = false")
     _load_json_extension(con)

@@ -82,6 +82,43 @@ def test_json_array_elements_are_numbered_and_bad_elements_rejected(con, tmp_pat
     assert rejects(con) == [(2, "not a JSON object (got a number)"), (3, "not a JSON object (got an array)")]
 
 
+def _numbered_lines(file_tag: str, count: int) -> str:
+    """`count` lines of uneven length whose id names their line number; some blank, some not JSON."""
+    lines = []
+    for number in range(1, count + 1):
+        if number % 7919 == 0:
+            lines.append("")
+        elif number % 10007 == 0:
+            lines.append(f"not json {file_tag}:{number}")
+        else:
+            lines.append(json.dumps(ping(f"{file_tag}:{number}", context={"pad": "x" * (number % 97)})))
+    return "\n".join(lines) + "\n"
+
+
+def test_record_numbers_of_large_files_read_in_parallel_are_their_line_numbers(con, tmp_path):
+    # ~40 MB each: DuckDB's CSV reader splits such a file between threads, which must not reorder records
+    first, second = tmp_path / "a.ndjson", tmp_path / "b.ndjson"
+    first.write_text(_numbered_lines("a", 180_000))
+    second.write_text(_numbered_lines("b", 170_000))
+
+    result = ingest(con, first, second)
+
+    assert result.rejected == 17 + 16
+    assert result.accepted == 350_000 - result.rejected - 22 - 21
+    misplaced = con.execute("""
+        select count(*) filter (where split_part(id, ':', 2)::bigint <> record_number
+                                   or source_file not like '%/' || split_part(id, ':', 1) || '.ndjson'),
+               count(*)
+        from landing.lms_events
+    """).fetchone()
+    assert misplaced == (0, result.accepted)
+    reject_numbers = con.execute(
+        "select record_number, raw_text from landing.lms_event_rejects order by source_file, record_number"
+    ).fetchall()
+    assert all(raw.endswith(f":{number}") for number, raw in reject_numbers)
+    assert len(reject_numbers) == result.rejected
+
+
 def test_folders_are_read_recursively_in_sorted_order_and_other_files_skipped(con, tmp_path):
     folder = tmp_path / "in"
     write_lines(folder / "b" / "later.ndjson", [ping("from-b")])

@@ -14,7 +14,7 @@ from dagster import AssetExecutionContext, AssetsDefinition, BackfillPolicy, Con
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 from dagster_dbt.utils import select_unique_ids
 
-from ingestion.warehouse import writer_lock
+from ingestion.warehouse import create_warehouse_file, writer_lock
 from lms_warehouse.dbt_runner import dbt_build_args, environment, point_dbt_at_warehouse
 from lms_warehouse.timeutil import parse_as_of
 from orchestration.partitions import daily_event_partitions, partition_window
@@ -43,7 +43,9 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuild
         context.log.info(f"partition window {window[0]} .. {window[1]} (end exclusive) passed to dbt")
     # dagster-dbt runs dbt in a subprocess that inherits the environment (the run settings, and
     # DBT_INDIRECT_SELECTION: which tests run with this set); this process holds the writer lock for it.
-    with writer_lock(progress=context.log.info), environment({**command.env, "DBT_INDIRECT_SELECTION": tests}):
+    run_env = {**command.env, "DBT_INDIRECT_SELECTION": tests}
+    with writer_lock(progress=context.log.info) as warehouse, environment(run_env):
+        create_warehouse_file(warehouse)
         yield from dbt.cli(command.args, context=context).stream()
 
 
