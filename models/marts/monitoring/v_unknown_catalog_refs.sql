@@ -24,49 +24,71 @@ courses as (
 
 ),
 
+-- one pass over the events: the catalog joins below then see one row per combination of ids, not per event
+event_refs as (
+
+    select
+        organization_id,
+        student_id,
+        class_id,
+        course_id,
+        count(*) as event_count,
+        min(occurred_at) as first_seen_at,
+        max(occurred_at) as last_seen_at
+    from events
+    group by organization_id, student_id, class_id, course_id
+
+),
+
 unknown_refs as (
 
     select
-        events.organization_id,
+        event_refs.organization_id,
         'student' as kind,
-        events.student_id as unknown_id,
-        events.occurred_at
-    from events
+        event_refs.student_id as unknown_id,
+        event_refs.event_count,
+        event_refs.first_seen_at,
+        event_refs.last_seen_at
+    from event_refs
     left join students
-        on events.organization_id = students.organization_id
-        and events.student_id = students.id
+        on event_refs.organization_id = students.organization_id
+        and event_refs.student_id = students.id
     where students.id is null
 
     union all
 
     select
-        events.organization_id,
+        event_refs.organization_id,
         'class' as kind,
-        events.class_id as unknown_id,
-        events.occurred_at
-    from events
+        event_refs.class_id as unknown_id,
+        event_refs.event_count,
+        event_refs.first_seen_at,
+        event_refs.last_seen_at
+    from event_refs
     left join classes
-        on events.organization_id = classes.organization_id
-        and events.class_id = classes.id
-    where events.class_id is not null
+        on event_refs.organization_id = classes.organization_id
+        and event_refs.class_id = classes.id
+    where event_refs.class_id is not null
         and classes.id is null
 
     union all
 
     -- the event's course matters only when no known class gives the course
     select
-        events.organization_id,
+        event_refs.organization_id,
         'course' as kind,
-        events.course_id as unknown_id,
-        events.occurred_at
-    from events
+        event_refs.course_id as unknown_id,
+        event_refs.event_count,
+        event_refs.first_seen_at,
+        event_refs.last_seen_at
+    from event_refs
     left join classes
-        on events.organization_id = classes.organization_id
-        and events.class_id = classes.id
+        on event_refs.organization_id = classes.organization_id
+        and event_refs.class_id = classes.id
     left join courses
-        on events.organization_id = courses.organization_id
-        and events.course_id = courses.id
-    where events.course_id is not null
+        on event_refs.organization_id = courses.organization_id
+        and event_refs.course_id = courses.id
+    where event_refs.course_id is not null
         and classes.id is null
         and courses.id is null
 
@@ -78,9 +100,9 @@ final as (
         organization_id,
         kind,
         unknown_id,
-        count(*) as event_count,
-        min(occurred_at) as first_seen_at,
-        max(occurred_at) as last_seen_at
+        cast(sum(event_count) as {{ dbt.type_bigint() }}) as event_count,
+        min(first_seen_at) as first_seen_at,
+        max(last_seen_at) as last_seen_at
     from unknown_refs
     group by organization_id, kind, unknown_id
 
