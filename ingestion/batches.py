@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from ingestion.landing import LANDING_SCHEMA
-from ingestion.readers import sql_literal
+from ingestion.readers import sql_literal, timestamp_literal
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,8 @@ def record_batch(
         # JSON keeps a list of paths unambiguous even when a path contains a comma.
         sql_literal(json.dumps(list(result.sources))),
         sql_literal(organization_id),
-        f"cast({sql_literal(started_at.isoformat())} as timestamp)",
-        f"cast({sql_literal(finished_at.isoformat())} as timestamp)",
+        timestamp_literal(started_at),
+        timestamp_literal(finished_at),
         *(str(int(count)) for count in (result.records_read, result.accepted, result.duplicates, result.rejected)),
     ])
     con.execute(f"insert into {LANDING_SCHEMA}.ingest_batches values ({values})")

@@ -14,6 +14,7 @@ import hashlib
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -227,6 +228,11 @@ def _parquet_field(name: str, kind: str) -> str:
 
 def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def timestamp_literal(value: datetime) -> str:
+    """A naive timestamp as a SQL literal, exact to the microsecond."""
+    return f"cast({sql_literal(value.isoformat())} as timestamp)"
 
 
 def _gzip_problem(path: Path) -> str | None:
