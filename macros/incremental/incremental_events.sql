@@ -14,6 +14,11 @@
     The Dagster partition window (LMS_PARTITION_START / LMS_PARTITION_END, or the vars partition_start /
     partition_end) adds the keys with events in that window, so a backfill recomputes exactly those days'
     learners.
+
+    A model whose rows also depend on the build's as-of instant (events after it are ignored) uses the key
+    'learner_as_of': the learners of new batches, plus those with landed events the as-of has moved past since
+    the model's previous build (build_state.model_as_of). It recomputes every learner when no previous as-of
+    is recorded or the as-of moved back (events would have to leave), and says so in the run output.
 -#}
 
 {#- is_incremental(), false where there is no target relation at all (dbt unit tests). -#}
@@ -35,6 +40,10 @@
     create table if not exists build_state.model_code_versions (
         model_name {{ dbt.type_string() }},
         code_version {{ dbt.type_string() }}
+    );
+    create table if not exists build_state.model_as_of (
+        model_name {{ dbt.type_string() }},
+        as_of_at {{ dbt.type_timestamp() }}
     );
     create table if not exists build_state.latest_builds (
         model_name {{ dbt.type_string() }},
@@ -80,10 +89,37 @@
 {%- endmacro %}
 
 
+{#- The as-of instant of this model's previous build: {'at': 'YYYY-MM-DD HH:MM:SS' or none, 'moved_back':
+    whether this build's as-of is earlier}. Asked once per node (kept in the node's `model` dict). -#}
+{% macro previous_as_of() -%}
+    {%- if 'lms_previous_as_of' not in model -%}
+        {%- set query -%}
+            select cast(as_of_at as {{ dbt.type_string() }}), as_of_at > {{ as_of_timestamp() }}
+            from build_state.model_as_of
+            where model_name = '{{ this.identifier }}'
+        {%- endset -%}
+        {%- set rows = run_query(query).rows -%}
+        {%- set found = rows | length == 1 and rows[0][0] is not none -%}
+        {%- do model.update({'lms_previous_as_of': {
+            'at': rows[0][0] if found else none, 'moved_back': found and rows[0][1]}}) -%}
+    {%- endif -%}
+    {{ return(model['lms_previous_as_of']) }}
+{%- endmacro %}
+
+
 {#- 'full' when every key must be recomputed, else 'keys'. Decided once per model and build. -#}
-{% macro incremental_scope(reads_catalog=false, announce=false) -%}
+{% macro incremental_scope(reads_catalog=false, announce=false, as_of_dependent=false) -%}
     {%- if not is_incremental_run() -%}
         {{ return('full') }}
+    {%- endif -%}
+    {%- if as_of_dependent and execute -%}
+        {%- set previous = previous_as_of() -%}
+        {%- if previous.at is none or previous.moved_back -%}
+            {%- if announce -%}{%- do log(this.identifier ~ ": " ~ ("no as-of recorded for the previous build"
+                if previous.at is none else "the as-of moved back from " ~ previous.at)
+                ~ ": recomputing every row", info=true) -%}{%- endif -%}
+            {{ return('full') }}
+        {%- endif -%}
     {%- endif -%}
     {%- if reads_catalog and execute -%}
         {%- set catalog_batches = unprocessed_batches('catalog%') -%}
@@ -123,7 +159,8 @@
 
 {#- SQL condition on `alias`: the row belongs to a key this build must recompute. `key` is
     'event' (organization, event id in `column`), 'pair' (organization, student, class), 'learner'
-    (organization, student) or 'day' (organization, UTC date in `column`). Written as row-value IN lists,
+    (organization, student), 'learner_as_of' (a learner, also when the as-of moved past one of their events
+    since the previous as-of in `column`) or 'day' (organization, UTC date in `column`). Written as row-value IN lists,
     not correlated EXISTS: DuckDB plans the IN list as one hash semi join, several times faster on a
     table of millions of rows (Spark and Postgres accept the same form). -#}
 {% macro is_dirty(alias, key, scope, column=none, batches=none) -%}
@@ -157,6 +194,12 @@
         ({{ alias }}.organization_id, {{ alias }}.student_id) in (
             select dirty_events.organization_id, dirty_events.student_id {{ dirty_from }}
         )
+        {%- elif key == 'learner_as_of' %}
+        ({{ alias }}.organization_id, {{ alias }}.student_id) in (
+            select dirty_events.organization_id, dirty_events.student_id {{ dirty_from }}
+                or (dirty_events.occurred_at > cast('{{ column }}' as {{ dbt.type_timestamp() }})
+                    and dirty_events.occurred_at <= {{ as_of_timestamp() }})
+        )
         {%- elif key == 'day' %}
         ({{ alias }}.organization_id, {{ alias }}.{{ column or 'date' }}) in (
             select dirty_events.organization_id, cast({{ dbt.date_trunc('day', 'dirty_events.occurred_at') }} as date)
@@ -171,7 +214,9 @@
 
 {#- pre-hook: remove the rows this build recomputes (all of them when the scope is full). -#}
 {% macro delete_dirty_rows(key, reads_catalog=false, column=none) -%}
-    {%- set scope = incremental_scope(reads_catalog) -%}
+    {%- set as_of_dependent = key == 'learner_as_of' -%}
+    {%- set scope = incremental_scope(reads_catalog, as_of_dependent=as_of_dependent) -%}
+    {%- if as_of_dependent and scope != 'full' -%}{%- set column = previous_as_of().at -%}{%- endif -%}
     {#- read once: the delete and the record of this build name the same batches -#}
     {%- set batches = unprocessed_batches('events') if scope != 'full' else [] -%}
     {%- if is_incremental_run() -%}
@@ -224,11 +269,26 @@
 {%- endmacro %}
 
 
+{#- The as-of to record after a build. Without a given as-of, the rows were computed at some instant of this
+    run: the run's start, which is earlier, is recorded, so the next build's window starts early enough. -#}
+{% macro recorded_as_of() -%}
+    {%- if run_setting('as_of', 'LMS_AS_OF') is none -%}
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }})
+    {%- else -%}
+        {{ as_of_timestamp() }}
+    {%- endif -%}
+{%- endmacro %}
+
+
 {#- post-hook: this model now reflects every landed batch, computed by this code (code_version.sql). -#}
-{% macro record_processed_batches() -%}
+{% macro record_processed_batches(as_of_dependent=false) -%}
     delete from build_state.processed_batches where model_name = '{{ this.identifier }}';
     insert into build_state.processed_batches (model_name, batch_id)
     select '{{ this.identifier }}', batch_id from {{ source('landing', 'ingest_batches') }};
+    {%- if as_of_dependent %}
+    delete from build_state.model_as_of where model_name = '{{ this.identifier }}';
+    insert into build_state.model_as_of (model_name, as_of_at) values ('{{ this.identifier }}', {{ recorded_as_of() }});
+    {%- endif %}
     {{ record_code_version() }}
 {%- endmacro %}
 

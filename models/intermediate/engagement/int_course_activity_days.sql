@@ -1,20 +1,36 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('learner_as_of', reads_catalog=true) }}",
+        post_hook="{{ record_processed_batches(as_of_dependent=true) }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=true, announce=true, as_of_dependent=true) %}
+{%- set since_as_of = previous_as_of().at if scope != 'full' else none %}
+
 with
 
 video_pings as (
 
-    select * from {{ ref('int_video_pings') }}
+    select * from {{ ref('int_video_pings') }} as scoped
+    where {{ is_dirty('scoped', 'learner_as_of', scope, since_as_of) }}
 
 ),
 
 quiz_submissions as (
 
-    select * from {{ ref('int_quiz_submissions') }}
+    select * from {{ ref('int_quiz_submissions') }} as scoped
+    where {{ is_dirty('scoped', 'learner_as_of', scope, since_as_of) }}
 
 ),
 
 user_progress as (
 
-    select * from {{ ref('v_user_progress') }}
+    select * from {{ ref('v_user_progress') }} as scoped
+    where {{ is_dirty('scoped', 'learner_as_of', scope, since_as_of) }}
 
 ),
 

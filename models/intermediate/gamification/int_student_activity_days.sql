@@ -1,10 +1,25 @@
 {#- One row per learner and local calendar day with at least one accepted event (any type) at or before
-    as-of. The local day is in the learner's catalog time zone, else UTC. -#}
+    as-of. The local day is in the learner's catalog time zone, else UTC. A learner's rows depend only on
+    their own events and time zone (a catalog change recomputes everyone), hence incremental by learner. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('learner_as_of', reads_catalog=true) }}",
+        post_hook="{{ record_processed_batches(as_of_dependent=true) }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=true, announce=true, as_of_dependent=true) %}
+{%- set since_as_of = previous_as_of().at if scope != 'full' else none %}
+
 with
 
 events as (
 
-    select * from {{ ref('lms_event') }}
+    select * from {{ ref('lms_event') }} as scoped
+    where {{ is_dirty('scoped', 'learner_as_of', scope, since_as_of) }}
 
 ),
 
