@@ -1,6 +1,6 @@
-"""The activity-days models read the build's as-of instant: incremental builds stay exact when the as-of
-moves past events landed earlier, and when it moves back (key learner_as_of,
-macros/incremental/incremental_events.sql)."""
+"""The activity-days models and the streak calendar read the build's as-of instant: incremental builds stay
+exact when the as-of moves past events landed earlier, and when it moves back (keys learner_as_of and
+learner_as_of_calendar, macros/incremental/incremental_events.sql)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ from tests.test_incremental_equivalence import _write_catalog
 
 START = datetime(2025, 3, 3)
 DAYS = 4
-MODELS = ("int_student_activity_days", "int_course_activity_days")
+RELATIONS = {"int_student_activity_days": "intermediate", "int_course_activity_days": "intermediate",
+             "v_streak_history": "main"}
+MODELS = tuple(RELATIONS)
 SELECTION = " ".join(f"+{model}" for model in MODELS)
 
 
@@ -34,8 +36,8 @@ def _build(as_of: datetime, *, full_refresh: bool = False) -> None:
 def _rows(warehouse: Path) -> dict[str, list[tuple]]:
     con = duckdb.connect(str(warehouse))
     try:
-        return {model: con.execute(f"select * from intermediate.{model} order by all").fetchall()
-                for model in MODELS}
+        return {model: con.execute(f"select * from {schema}.{model} order by all").fetchall()
+                for model, schema in RELATIONS.items()}
     finally:
         con.close()
 
@@ -47,7 +49,11 @@ def _learners(rows: list[tuple]) -> set[tuple]:
 def test_activity_days_follow_the_as_of_forward_and_back(warehouse_path: Path, tmp_path: Path) -> None:
     rng = random.Random(4)
     catalog = build_catalog(12, START - timedelta(days=30), rng)
+    early, later, back = START + timedelta(days=1), START + timedelta(days=DAYS), START + timedelta(days=2)
     events = list(generate_events(catalog, START, DAYS, rng))
+    # a third of the learners stop before the first as-of: their streak calendars only grow afterwards
+    quitters = sorted({e["student_id"] for e in events})[::3]
+    events = [e for e in events if e["student_id"] not in quitters or e["occurred_at"] < early]
     events_file = tmp_path / "events.ndjson"
     events_file.write_text("".join(to_json_line(e, f"evt-{n:06d}") + "\n" for n, e in enumerate(events, start=1)))
     with write_session(warehouse_path) as con:
@@ -55,7 +61,6 @@ def test_activity_days_follow_the_as_of_forward_and_back(warehouse_path: Path, t
         ingest_event_paths(con, [events_file], organization_id="default")
 
     # Every event is landed before the first build: the later days are the as-of's to reach, with no new batch.
-    early, later, back = START + timedelta(days=1), START + timedelta(days=DAYS), START + timedelta(days=2)
     _build(early)
     before = _rows(warehouse_path)
     _build(later)
@@ -68,6 +73,10 @@ def test_activity_days_follow_the_as_of_forward_and_back(warehouse_path: Path, t
     _build(back, full_refresh=True)
     full_back = _rows(warehouse_path)
 
+    # v_streak_history: a learner with no event after the first as-of keeps their rows, and their calendar
+    # only grows by inactive days (the rows the incremental build appends without recomputing them)
+    active_later = {(r[0], r[1]) for r in full_later["v_streak_history"] if r[2] >= early.date() and r[3] == 1}
+    assert _learners(before["v_streak_history"]) - active_later, "no learner kept their rows"
     for model in MODELS:
         # the fixture must make the as-of matter: learners with no event before the first as-of appear later
         assert _learners(full_later[model]) - _learners(before[model]), model

@@ -160,7 +160,9 @@
 {#- SQL condition on `alias`: the row belongs to a key this build must recompute. `key` is
     'event' (organization, event id in `column`), 'pair' (organization, student, class), 'learner'
     (organization, student), 'learner_as_of' (a learner, also when the as-of moved past one of their events
-    since the previous as-of in `column`) or 'day' (organization, UTC date in `column`). Written as row-value IN lists,
+    since the previous as-of in `column`), 'learner_as_of_calendar' (the same, plus the rows of a per-learner
+    calendar, columns `date` and `time_zone`, after the previous as-of's local date) or 'day' (organization,
+    UTC date in `column`). Written as row-value IN lists,
     not correlated EXISTS: DuckDB plans the IN list as one hash semi join, several times faster on a
     table of millions of rows (Spark and Postgres accept the same form). -#}
 {% macro is_dirty(alias, key, scope, column=none, batches=none) -%}
@@ -194,11 +196,20 @@
         ({{ alias }}.organization_id, {{ alias }}.student_id) in (
             select dirty_events.organization_id, dirty_events.student_id {{ dirty_from }}
         )
-        {%- elif key == 'learner_as_of' %}
-        ({{ alias }}.organization_id, {{ alias }}.student_id) in (
-            select dirty_events.organization_id, dirty_events.student_id {{ dirty_from }}
-                or (dirty_events.occurred_at > cast('{{ column }}' as {{ dbt.type_timestamp() }})
-                    and dirty_events.occurred_at <= {{ as_of_timestamp() }})
+        {%- elif key in ('learner_as_of', 'learner_as_of_calendar') %}
+        (
+            ({{ alias }}.organization_id, {{ alias }}.student_id) in (
+                select dirty_events.organization_id, dirty_events.student_id {{ dirty_from }}
+                    or (dirty_events.occurred_at > cast('{{ column }}' as {{ dbt.type_timestamp() }})
+                        and dirty_events.occurred_at <= {{ as_of_timestamp() }})
+            )
+            {%- if key == 'learner_as_of_calendar' %}
+            -- the calendar days after the previous as-of's local date (the UTC date test is a cheap first cut:
+            -- a local date is at most one day before the UTC date)
+            or ({{ alias }}.date >= cast(cast('{{ column }}' as {{ dbt.type_timestamp() }}) as date)
+                and {{ alias }}.date > cast({{ dbt.date_trunc('day', utc_to_local(
+                    "cast('" ~ column ~ "' as " ~ dbt.type_timestamp() ~ ")", alias ~ '.time_zone')) }} as date))
+            {%- endif %}
         )
         {%- elif key == 'day' %}
         ({{ alias }}.organization_id, {{ alias }}.{{ column or 'date' }}) in (
@@ -214,7 +225,7 @@
 
 {#- pre-hook: remove the rows this build recomputes (all of them when the scope is full). -#}
 {% macro delete_dirty_rows(key, reads_catalog=false, column=none) -%}
-    {%- set as_of_dependent = key == 'learner_as_of' -%}
+    {%- set as_of_dependent = key in ('learner_as_of', 'learner_as_of_calendar') -%}
     {%- set scope = incremental_scope(reads_catalog, as_of_dependent=as_of_dependent) -%}
     {%- if as_of_dependent and scope != 'full' -%}{%- set column = previous_as_of().at -%}{%- endif -%}
     {#- read once: the delete and the record of this build name the same batches -#}
@@ -290,6 +301,15 @@
     insert into build_state.model_as_of (model_name, as_of_at) values ('{{ this.identifier }}', {{ recorded_as_of() }});
     {%- endif %}
     {{ record_code_version() }}
+{%- endmacro %}
+
+
+{#- post-hook of a model built as a table by a setting that also allows building it incrementally (a var):
+    the next incremental build must not trust rows this build wrote, so it starts from scratch. -#}
+{% macro forget_incremental_state() -%}
+    delete from build_state.processed_batches where model_name = '{{ this.identifier }}';
+    delete from build_state.model_as_of where model_name = '{{ this.identifier }}';
+    delete from build_state.model_code_versions where model_name = '{{ this.identifier }}'
 {%- endmacro %}
 
 

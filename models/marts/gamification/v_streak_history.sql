@@ -2,8 +2,24 @@
     islands), portable to engines without recursive CTEs. With freezes the state is sequential (freezes
     consumed week by week, and whether a streak survives a week decides the next), so a recursive CTE
     walks each learner's days. The if/else below picks one of two sets of CTEs, not a nested block, hence the
-    sqlfluff directive on indentation. -#}
+    sqlfluff directive on indentation.
+    Incremental by learner without freezes: the learners with new activity are recomputed, and every other
+    learner's calendar grows by the days the as-of moved on, which are inactive days for them (no event, or
+    they would be recomputed): streak 0, longest streak carried. With freezes an inactive day's state depends
+    on the weeks before, so the model is a table rebuilt on every build. -#}
 {%- set freezes = var('streak_freezes_per_week') | int %}
+{{
+    config(
+        materialized='incremental' if freezes == 0 else 'table',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('learner_as_of_calendar', reads_catalog=true) }}",
+        post_hook=("{{ record_processed_batches(as_of_dependent=true) }}" if freezes == 0
+            else "{{ forget_incremental_state() }}"),
+    )
+}}
+{%- set scope = incremental_scope(reads_catalog=true, announce=true, as_of_dependent=true) %}
+{%- set since_as_of = previous_as_of().at if scope != 'full' else none %}
 {%- set freezes_used_this_week =
     "(case when days.week_start = streaks.week_start then streaks.freezes_used else 0 end)" %}
 {%- set is_frozen =
@@ -14,7 +30,8 @@ with {{ 'recursive' if freezes > 0 }}
 
 activity_days as (
 
-    select * from {{ ref('int_student_activity_days') }}
+    select * from {{ ref('int_student_activity_days') }} as scoped
+    where {{ is_dirty('scoped', 'learner_as_of', scope, since_as_of) }}
 
 ),
 
@@ -194,6 +211,38 @@ streak_days as (
 
 {% endif %}
 
+{% if scope != 'full' %}
+
+-- the pre-hook removed the recomputed learners' rows: what is left are the learners without new activity
+kept_learners as (
+
+    select
+        organization_id,
+        student_id,
+        time_zone,
+        max(date) as last_date,
+        max(longest_streak_to_date) as longest_streak_to_date,
+        cast({{ dbt.date_trunc('day', utc_to_local(as_of_timestamp(), 'time_zone')) }} as date) as as_of_date
+    from {{ this }}
+    group by organization_id, student_id, time_zone
+
+),
+
+new_inactive_days as (
+
+    select
+        organization_id,
+        student_id,
+        {{ explode_date_range(dbt.dateadd('day', 1, 'last_date'), 'as_of_date') }} as calendar_date,
+        longest_streak_to_date,
+        time_zone
+    from kept_learners
+    where last_date < as_of_date
+
+),
+
+{% endif %}
+
 final as (
 
     select
@@ -208,6 +257,23 @@ final as (
         first_event_at,
         events
     from streak_days
+    {%- if scope != 'full' %}
+
+    union all
+
+    select
+        organization_id,
+        student_id,
+        calendar_date as date,
+        0 as is_active,
+        0 as streak_length,
+        longest_streak_to_date,
+        0 as is_frozen,
+        time_zone,
+        cast(null as {{ dbt.type_timestamp() }}) as first_event_at,
+        0 as events
+    from new_inactive_days
+    {%- endif %}
 
 )
 
