@@ -1,5 +1,20 @@
 {#- The moment each active badge's criteria first held for each learner, from signals, quiz submissions
-    and streaks at or before as-of; one row per (organization, student, badge) at most. -#}
+    and streaks at or before as-of; one row per (organization, student, badge) at most.
+    Incremental by learner (key learner_as_of): a learner's awards read only their own signals,
+    submissions and streak days, and a streak only grows on a day with an event. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('learner_as_of', reads_catalog=true) }}",
+        post_hook="{{ record_processed_batches(as_of_dependent=true) }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=true, announce=true, as_of_dependent=true) %}
+{%- set since_as_of = previous_as_of().at if scope != 'full' else none %}
+
 with
 
 badges as (
@@ -11,19 +26,22 @@ badges as (
 
 signals as (
 
-    select * from {{ ref('int_gamification_signals') }}
+    select * from {{ ref('int_gamification_signals') }} as scoped
+    where {{ is_dirty('scoped', 'learner_as_of', scope, since_as_of) }}
 
 ),
 
 submissions as (
 
-    select * from {{ ref('int_quiz_submissions') }}
+    select * from {{ ref('int_quiz_submissions') }} as scoped
+    where {{ is_dirty('scoped', 'learner_as_of', scope, since_as_of) }}
 
 ),
 
 streak_history as (
 
-    select * from {{ ref('v_streak_history') }}
+    select * from {{ ref('v_streak_history') }} as scoped
+    where {{ is_dirty('scoped', 'learner_as_of', scope, since_as_of) }}
 
 ),
 

@@ -1,10 +1,25 @@
 {#- Signals that were true at or before as-of, with the XP their type earns (seed xp_per_signal; a type
-    the seed does not list earns 0). -#}
+    the seed does not list earns 0).
+    Incremental by learner (key learner_as_of): a signal's created_at is its latest source event's time. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('learner_as_of', reads_catalog=true) }}",
+        post_hook="{{ record_processed_batches(as_of_dependent=true) }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=true, announce=true, as_of_dependent=true) %}
+{%- set since_as_of = previous_as_of().at if scope != 'full' else none %}
+
 with
 
 signals as (
 
-    select * from {{ ref('lms_signal') }}
+    select * from {{ ref('lms_signal') }} as scoped
+    where {{ is_dirty('scoped', 'learner_as_of', scope, since_as_of) }}
 
 ),
 
