@@ -9,3 +9,10 @@
 {% macro exact_avg(expression) -%}
     cast(avg(cast({{ expression }} as decimal(38, 9))) as double)
 {%- endmacro %}
+
+{#- A sum of integers as a 64-bit integer. DuckDB sums integers into a 128-bit HUGEINT, which a table then
+    stores bit-packed and reads back about 200 times slower than a BIGINT (a comparison of two such columns
+    over 2.2 M rows: 1.2 s); Spark has no 128-bit integer, and most clients turn it into a float. -#}
+{% macro integer_sum(expression) -%}
+    cast(sum({{ expression }}) as {{ dbt.type_bigint() }})
+{%- endmacro %}

@@ -68,11 +68,11 @@ numbered as (
 
     select
         *,
-        sum(opens_island) over (
+        cast(sum(opens_island) over (
             partition by organization_id, student_id, video_id, checkpoint_at
             order by start_sec, end_sec
             rows between unbounded preceding and current row
-        ) as island_number
+        ) as {{ dbt.type_bigint() }}) as island_number
     from flagged
 
 ),

@@ -30,11 +30,11 @@ learners as (
         organization_id,
         course_id,
         count(*) as enrolled_learners,
-        sum(is_started) as learners_started,
-        sum(is_half_done) as learners_half_done,
-        sum(is_completed) as learners_completed,
-        sum(is_active_7d) as active_learners_7d,
-        sum(is_at_risk) as learners_at_risk,
+        {{ integer_sum('is_started') }} as learners_started,
+        {{ integer_sum('is_half_done') }} as learners_half_done,
+        {{ integer_sum('is_completed') }} as learners_completed,
+        {{ integer_sum('is_active_7d') }} as active_learners_7d,
+        {{ integer_sum('is_at_risk') }} as learners_at_risk,
         percentile_cont(0.5) within group (order by progress_pct) as median_progress_pct,
         {{ exact_sum('time_spent_sec') }} as time_spent_sec
     from learner_course_status
@@ -47,8 +47,8 @@ quizzes as (
     select
         organization_id,
         course_id,
-        sum(quiz_attempts) as quiz_attempts,
-        sum(failed_quiz_attempts) as failed_quiz_attempts,
+        {{ integer_sum('quiz_attempts') }} as quiz_attempts,
+        {{ integer_sum('failed_quiz_attempts') }} as failed_quiz_attempts,
         {{ exact_sum('quiz_score_pct_sum') }} / nullif(sum(scored_quiz_attempts), 0) as mean_quiz_score_pct
     from course_activity_days
     group by organization_id, course_id

@@ -31,9 +31,9 @@ learners as (
         course_id,
         date,
         count(*) as enrolled_learners,
-        sum(is_active_7d) as active_learners_7d,
-        sum(is_completed) as learners_completed,
-        sum(is_at_risk) as learners_at_risk,
+        {{ integer_sum('is_active_7d') }} as active_learners_7d,
+        {{ integer_sum('is_completed') }} as learners_completed,
+        {{ integer_sum('is_at_risk') }} as learners_at_risk,
         percentile_cont(0.5) within group (order by progress_pct) as median_progress_pct
     from learner_course_days
     group by organization_id, course_id, date
@@ -47,8 +47,8 @@ activity as (
         course_id,
         activity_date as date,
         count(*) as active_learners,
-        sum(quiz_attempts) as quiz_attempts,
-        sum(failed_quiz_attempts) as failed_quiz_attempts,
+        {{ integer_sum('quiz_attempts') }} as quiz_attempts,
+        {{ integer_sum('failed_quiz_attempts') }} as failed_quiz_attempts,
         {{ exact_sum('quiz_score_pct_sum') }} / nullif(sum(scored_quiz_attempts), 0) as mean_quiz_score_pct
     from course_activity_days
     group by organization_id, course_id, activity_date

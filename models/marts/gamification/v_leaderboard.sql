@@ -17,8 +17,8 @@ totals as (
     select
         organization_id,
         student_id,
-        sum(xp) as total_points,
-        sum(case when entry_type = 'badge' then 1 else 0 end) as badges_count,
+        {{ integer_sum('xp') }} as total_points,
+        {{ integer_sum("case when entry_type = 'badge' then 1 else 0 end") }} as badges_count,
         -- the total stands from the last entry that added points
         max(case when xp > 0 then earned_at end) as reached_at
     from ledger

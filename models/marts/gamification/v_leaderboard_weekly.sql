@@ -28,7 +28,7 @@ boards as (
         week_start,
         cast(null as {{ dbt.type_string() }}) as course_id,
         student_id,
-        sum(xp) as xp,
+        {{ integer_sum('xp') }} as xp,
         max(earned_at) as reached_at
     from weekly_entries
     group by organization_id, week_start, student_id
@@ -41,7 +41,7 @@ boards as (
         week_start,
         course_id,
         student_id,
-        sum(xp) as xp,
+        {{ integer_sum('xp') }} as xp,
         max(earned_at) as reached_at
     from weekly_entries
     where course_id is not null

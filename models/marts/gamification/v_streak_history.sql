@@ -114,11 +114,12 @@ run_lengths as (
         time_zone,
         first_event_at,
         events,
-        sum(is_active) over (
+        -- a 64-bit integer, as integer_sum() gives (DuckDB's window sum is a slow 128-bit HUGEINT)
+        cast(sum(is_active) over (
             partition by organization_id, student_id, inactive_days_so_far
             order by calendar_date
             rows between unbounded preceding and current row
-        ) as streak_length
+        ) as {{ dbt.type_bigint() }}) as streak_length
     from runs
 
 ),

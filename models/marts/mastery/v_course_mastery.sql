@@ -67,7 +67,7 @@ aggregated as (
         course_id,
         count(*) as competencies_total,
         count(mastery_score) as competencies_attempted,
-        sum(case when level in ('acquis', 'expert') then 1 else 0 end) as competencies_mastered,
+        {{ integer_sum("case when level in ('acquis', 'expert') then 1 else 0 end") }} as competencies_mastered,
         round({{ exact_sum('coalesce(mastery_score, 0)') }} / count(*), 6) as mastery_score
     from learner_competencies
     group by organization_id, student_id, course_id

@@ -50,7 +50,7 @@ aggregated as (
         student_id,
         competency_code,
         count(*) as attempts,
-        sum(passed) as correct_attempts,
+        {{ integer_sum('passed') }} as correct_attempts,
         max(score_pct) as best_score_pct,
         {{ exact_avg('score_pct') }} as mean_score_pct,
         max(occurred_at) as last_attempt_at,

@@ -127,10 +127,12 @@ aggregated as (
         count(attempts) as learners_attempting,
         count(attempts_to_pass) as learners_passed,
         avg(attempts_to_pass) as mean_attempts_to_pass,
-        sum(case when attempts_until_pass > {{ var('stuck_attempts_threshold') }} then 1 else 0 end) as learners_stuck,
+        {{ integer_sum(
+            "case when attempts_until_pass > " ~ var('stuck_attempts_threshold') ~ " then 1 else 0 end"
+        ) }} as learners_stuck,
         {{ exact_avg('best_score_pct') }} as mean_best_score_pct,
-        sum(attempts) as quiz_attempts,
-        sum(failed_attempts) as failed_quiz_attempts,
+        {{ integer_sum('attempts') }} as quiz_attempts,
+        {{ integer_sum('failed_attempts') }} as failed_quiz_attempts,
         count(time_to_complete_sec) as learners_completed,
         percentile_cont(0.5) within group (order by time_to_complete_sec) as median_time_to_complete_sec,
         {{ exact_avg('time_spent_sec') }} as mean_time_spent_sec
