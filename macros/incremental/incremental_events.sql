@@ -160,7 +160,8 @@
 {#- SQL condition on `alias`: the row belongs to a key this build must recompute. `key` is
     'event' (organization, event id in `column`), 'pair' (organization, student, class), 'learner'
     (organization, student), 'learner_as_of' (a learner, also when the as-of moved past one of their events
-    since the previous as-of in `column`), 'learner_as_of_calendar' (the same, plus the rows of a per-learner
+    since the previous as-of in `column`, by default the model's previous_as_of()), 'learner_as_of_calendar'
+    (the same, plus the rows of a per-learner
     calendar, columns `date` and `time_zone`, after the previous as-of's local date) or 'day' (organization,
     UTC date in `column`). Written as row-value IN lists,
     not correlated EXISTS: DuckDB plans the IN list as one hash semi join, several times faster on a
@@ -197,6 +198,7 @@
             select dirty_events.organization_id, dirty_events.student_id {{ dirty_from }}
         )
         {%- elif key in ('learner_as_of', 'learner_as_of_calendar') %}
+        {%- if column is none %}{% set column = previous_as_of().at %}{% endif %}
         (
             ({{ alias }}.organization_id, {{ alias }}.student_id) in (
                 select dirty_events.organization_id, dirty_events.student_id {{ dirty_from }}

@@ -9,28 +9,27 @@
 }}
 
 {%- set scope = incremental_scope(reads_catalog=true, announce=true, as_of_dependent=true) %}
-{%- set since_as_of = previous_as_of().at if scope != 'full' else none %}
 
 with
 
 video_pings as (
 
     select * from {{ ref('int_video_pings') }} as scoped
-    where {{ is_dirty('scoped', 'learner_as_of', scope, since_as_of) }}
+    where {{ is_dirty('scoped', 'learner_as_of', scope) }}
 
 ),
 
 quiz_submissions as (
 
     select * from {{ ref('int_quiz_submissions') }} as scoped
-    where {{ is_dirty('scoped', 'learner_as_of', scope, since_as_of) }}
+    where {{ is_dirty('scoped', 'learner_as_of', scope) }}
 
 ),
 
 user_progress as (
 
     select * from {{ ref('v_user_progress') }} as scoped
-    where {{ is_dirty('scoped', 'learner_as_of', scope, since_as_of) }}
+    where {{ is_dirty('scoped', 'learner_as_of', scope) }}
 
 ),
 

@@ -13,7 +13,6 @@
 }}
 
 {%- set scope = incremental_scope(reads_catalog=true, announce=true, as_of_dependent=true) %}
-{%- set since_as_of = previous_as_of().at if scope != 'full' else none %}
 
 with
 
@@ -27,21 +26,21 @@ badges as (
 signals as (
 
     select * from {{ ref('int_gamification_signals') }} as scoped
-    where {{ is_dirty('scoped', 'learner_as_of', scope, since_as_of) }}
+    where {{ is_dirty('scoped', 'learner_as_of', scope) }}
 
 ),
 
 submissions as (
 
     select * from {{ ref('int_quiz_submissions') }} as scoped
-    where {{ is_dirty('scoped', 'learner_as_of', scope, since_as_of) }}
+    where {{ is_dirty('scoped', 'learner_as_of', scope) }}
 
 ),
 
 streak_history as (
 
     select * from {{ ref('v_streak_history') }} as scoped
-    where {{ is_dirty('scoped', 'learner_as_of', scope, since_as_of) }}
+    where {{ is_dirty('scoped', 'learner_as_of', scope) }}
 
 ),
 

@@ -12,14 +12,13 @@
 }}
 
 {%- set scope = incremental_scope(reads_catalog=true, announce=true, as_of_dependent=true) %}
-{%- set since_as_of = previous_as_of().at if scope != 'full' else none %}
 
 with
 
 signals as (
 
     select * from {{ ref('lms_signal') }} as scoped
-    where {{ is_dirty('scoped', 'learner_as_of', scope, since_as_of) }}
+    where {{ is_dirty('scoped', 'learner_as_of', scope) }}
 
 ),
 

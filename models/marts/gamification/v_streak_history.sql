@@ -19,7 +19,6 @@
     )
 }}
 {%- set scope = incremental_scope(reads_catalog=true, announce=true, as_of_dependent=true) %}
-{%- set since_as_of = previous_as_of().at if scope != 'full' else none %}
 {%- set freezes_used_this_week =
     "(case when days.week_start = streaks.week_start then streaks.freezes_used else 0 end)" %}
 {%- set is_frozen =
@@ -31,7 +30,7 @@ with {{ 'recursive' if freezes > 0 }}
 activity_days as (
 
     select * from {{ ref('int_student_activity_days') }} as scoped
-    where {{ is_dirty('scoped', 'learner_as_of', scope, since_as_of) }}
+    where {{ is_dirty('scoped', 'learner_as_of', scope) }}
 
 ),
 
