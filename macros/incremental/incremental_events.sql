@@ -161,11 +161,10 @@
     'event' (organization, event id in `column`), 'pair' (organization, student, class), 'learner'
     (organization, student), 'learner_as_of' (a learner, also when the as-of moved past one of their events
     since the previous as-of in `column`, by default the model's previous_as_of()), 'learner_as_of_calendar'
-    (the same, plus the rows of a per-learner
-    calendar, columns `date` and `time_zone`, after the previous as-of's local date) or 'day' (organization,
-    UTC date in `column`). Written as row-value IN lists,
-    not correlated EXISTS: DuckDB plans the IN list as one hash semi join, several times faster on a
-    table of millions of rows (Spark and Postgres accept the same form). -#}
+    (the same, plus the rows of a per-learner calendar, columns `date` and `time_zone`, after the previous
+    as-of's local date) or 'day' (organization, UTC date in `column`). Written as row-value IN lists, not
+    correlated EXISTS: DuckDB plans the IN list as one hash semi join, several times faster on a table of
+    millions of rows (Spark and Postgres accept the same form). -#}
 {% macro is_dirty(alias, key, scope, column=none, batches=none) -%}
     {%- if scope == 'full' -%}
         1 = 1
@@ -229,6 +228,7 @@
 {% macro delete_dirty_rows(key, reads_catalog=false, column=none) -%}
     {%- set as_of_dependent = key in ('learner_as_of', 'learner_as_of_calendar') -%}
     {%- set scope = incremental_scope(reads_catalog, as_of_dependent=as_of_dependent) -%}
+    {#- the previous as-of is recorded too: this build's data tests recompute the same dirty set from it -#}
     {%- if as_of_dependent and scope != 'full' -%}{%- set column = previous_as_of().at -%}{%- endif -%}
     {#- read once: the delete and the record of this build name the same batches -#}
     {%- set batches = unprocessed_batches('events') if scope != 'full' else [] -%}
