@@ -49,3 +49,15 @@ def write_catalog(folder: Path, data: dict[str, list[Any]]) -> Path:
     for entity, objects in data.items():
         (folder / f"lms_{entity}.json").write_text(json.dumps(objects, indent=2))
     return folder
+
+
+def write_demo_catalog(folder: Path, demo: Any, *, step_type_change: bool = False) -> Path:
+    """Write a `lms_warehouse.demo_data.Catalog` as catalog files. step_type_change: the first video class
+    becomes a video_quiz class, so requirements (and signals) change for everyone who watched it."""
+    classes = demo.classes
+    if step_type_change:
+        first_video = next(c for c in classes if c.get("step_type") == "video")
+        classes = [dict(c, step_type="video_quiz", updated_at="2025-03-06T00:00:00Z") if c is first_video else c
+                   for c in classes]
+    return write_catalog(folder, {"student": demo.students, "instructor": demo.instructors,
+                                  "course": demo.courses, "class": classes})

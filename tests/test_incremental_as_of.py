@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
+from catalog_factory import write_demo_catalog
 
 from ingestion.catalog import ingest_catalog_dir
 from ingestion.events import ingest_event_paths
 from ingestion.warehouse import write_session
 from lms_warehouse.dbt_runner import dbt_build_args, run_dbt
 from lms_warehouse.demo_data import build_catalog, generate_events, to_json_line
-from tests.test_incremental_equivalence import _write_catalog
 
 START = datetime(2025, 3, 3)
 DAYS = 4
@@ -58,7 +58,7 @@ def test_activity_days_follow_the_as_of_forward_and_back(warehouse_path: Path, t
     events_file = tmp_path / "events.ndjson"
     events_file.write_text("".join(to_json_line(e, f"evt-{n:06d}") + "\n" for n, e in enumerate(events, start=1)))
     with write_session(warehouse_path) as con:
-        ingest_catalog_dir(con, _write_catalog(tmp_path / "catalog", catalog), organization_id="default")
+        ingest_catalog_dir(con, write_demo_catalog(tmp_path / "catalog", catalog), organization_id="default")
         ingest_event_paths(con, [events_file], organization_id="default")
 
     # Every event is landed before the first build: the later days are the as-of's to reach, with no new batch.

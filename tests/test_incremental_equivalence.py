@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from catalog_factory import write_demo_catalog
 
 from ingestion.catalog import ingest_catalog_dir
 from ingestion.events import ingest_event_paths
@@ -22,20 +23,6 @@ from lms_warehouse.fingerprint import differences, mart_fingerprints
 START = datetime(2025, 3, 3)
 DAYS = 6
 LOOKBACK_DAYS = 3  # the project's default var('incremental_lookback_days')
-
-
-def _write_catalog(folder: Path, catalog, *, step_type_change: bool = False) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    classes = catalog.classes
-    if step_type_change:
-        # the first video class becomes a quiz class: requirements (and signals) change for everyone
-        first_video = next(c for c in classes if c.get("step_type") == "video")
-        classes = [dict(c, step_type="video_quiz", updated_at="2025-03-06T00:00:00Z") if c is first_video else c
-                   for c in classes]
-    for name, rows in (("student", catalog.students), ("instructor", catalog.instructors),
-                       ("course", catalog.courses), ("class", classes)):
-        (folder / f"lms_{name}.json").write_text(json.dumps(rows))
-    return folder
 
 
 def _daily_batches(events: list[dict], folder: Path) -> list[Path]:
@@ -97,9 +84,9 @@ def test_incremental_builds_equal_a_full_refresh(warehouse_path: Path, tmp_path:
     for day, batch in enumerate(batches):
         with write_session(warehouse_path) as con:
             if day == 0:
-                ingest_catalog_dir(con, _write_catalog(tmp_path / "catalog0", catalog), organization_id="default")
+                ingest_catalog_dir(con, write_demo_catalog(tmp_path / "catalog0", catalog), organization_id="default")
             if day == 3:
-                ingest_catalog_dir(con, _write_catalog(tmp_path / "catalog4", catalog, step_type_change=True),
+                ingest_catalog_dir(con, write_demo_catalog(tmp_path / "catalog4", catalog, step_type_change=True),
                                    organization_id="default")
             result = ingest_event_paths(con, [batch], organization_id="default")
             assert result.records_read == result.accepted + result.duplicates + result.rejected
