@@ -165,7 +165,8 @@ def _land_entity(
     if file_error:
         checked = _Checked([], 0, [(0, records[0].raw if records else "", file_error)])
     else:
-        checked = _check(records, _landed_versions(con, table, records, problem or _problem), problem or _problem)
+        landed = _landed_versions(con, table, records, problem or _problem, organization_id)
+        checked = _check(records, landed, problem or _problem)
     result = BatchResult(
         batch_id, kind or f"catalog_{entity}", (source,), max(len(records), 1) if file_error else len(records),
         len(checked.accepted), checked.duplicates, len(checked.rejects),
@@ -215,12 +216,15 @@ def _problem(value: Any) -> str | None:
 
 
 def _landed_versions(
-    con: duckdb.DuckDBPyConnection, table: str, records: Sequence[_Record], problem: Problem
+    con: duckdb.DuckDBPyConnection, table: str, records: Sequence[_Record], problem: Problem, organization_id: str
 ) -> set[tuple[str, str]]:
+    """The (id, content hash) versions already landed for this organization: another tenant's identical record
+    is not a duplicate of this one."""
     ids = sorted({_id_text(r.value["id"]) for r in records if problem(r.value) is None})
     if not ids:
         return set()
-    rows = con.execute(f"select id, content_hash from {table} where id in (select unnest(?::varchar[]))", [ids])
+    rows = con.execute(f"select id, content_hash from {table} where organization_id = ? "
+                       "and id in (select unnest(?::varchar[]))", [organization_id, ids])
     return {(row[0], row[1]) for row in rows.fetchall()}
 
 
@@ -261,7 +265,8 @@ def _insert_rejects(
     organization_id: str,
     rejected_at: datetime,
 ) -> None:
-    """reject_key = md5(raw) '#' occurrence of that raw text in the source: a re-read adds nothing."""
+    """reject_key = md5(raw) '#' occurrence of that raw text in the source: a re-read adds nothing (within the
+    organization: another tenant's identical bad record is its own reject)."""
     occurrences: dict[str, int] = {}
     for number, raw, reason in rejects:
         digest = hashlib.md5(raw.encode("utf-8")).hexdigest()
@@ -270,8 +275,10 @@ def _insert_rejects(
         con.execute(
             f"insert into {LANDING_SCHEMA}.catalog_rejects "
             "select ?, ?, ?, ?, ?, ?, ?, ?, ? where not exists "
-            f"(select 1 from {LANDING_SCHEMA}.catalog_rejects where entity = ? and reject_key = ?)",
-            [entity, source, number, raw, reason, key, organization_id, batch_id, rejected_at, entity, key],
+            f"(select 1 from {LANDING_SCHEMA}.catalog_rejects where entity = ? and organization_id = ? "
+            "and reject_key = ?)",
+            [entity, source, number, raw, reason, key, organization_id, batch_id, rejected_at, entity,
+             organization_id, key],
         )
 
 

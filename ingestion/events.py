@@ -221,29 +221,32 @@ from {_STAGING} s
 where not s.blank
 """
 
-# Only records whose id is already landed or repeats within the batch get a verdict row; all other valid
+# An event's identity is (organization_id, id): ids are unique only inside the system that made them, so
+# duplicates and conflicts are judged within one organization and another tenant's ids never hold one back.
+# Only records whose identity is already landed or repeats within the batch get a verdict row; all other valid
 # records are accepted, which keeps the common case to a cheap semi-join. Equal content hashes mean equal
 # content; unequal ones are confirmed by comparing the canonical content (keys sorted, numbers as numbers).
 _VERDICT_SQL = f"""
 create or replace temp table {_VERDICT} as
 with valid as (
-    select srow, file_idx, record_number, id, content_hash from {_ROWS} where reason is null
+    select srow, file_idx, record_number, organization_id, id, content_hash from {_ROWS} where reason is null
 ),
 -- Grouping by a 64-bit hash is much cheaper than by the id text; a collision only adds a candidate.
-repeated as (select hash(id) as h from valid group by h having count(*) > 1),
+repeated as (select hash(organization_id, id) as h from valid group by h having count(*) > 1),
 landed as (
     select e.id, e.content_hash, e.type, e.student_id, e.course_id, e.class_id, e.occurred_at, e.payload_json,
            e.context_json, e.version, e.organization_id
-    from {LANDING_SCHEMA}.lms_events e semi join valid v on v.id = e.id
-    qualify row_number() over (partition by e.id order by e.loaded_at, e.batch_id, e.record_number) = 1
+    from {LANDING_SCHEMA}.lms_events e semi join valid v on v.organization_id = e.organization_id and v.id = e.id
+    qualify row_number() over (
+        partition by e.organization_id, e.id order by e.loaded_at, e.batch_id, e.record_number) = 1
 ),
 ranked as (
     select v.srow, row_number() over w as position, first_value(v.srow) over w as first_srow
-    from valid v semi join repeated r on r.h = hash(v.id)
-    window w as (partition by v.id order by v.file_idx, v.record_number)
+    from valid v semi join repeated r on r.h = hash(v.organization_id, v.id)
+    window w as (partition by v.organization_id, v.id order by v.file_idx, v.record_number)
 ),
 candidates as (
-    select v.srow from valid v semi join landed l on l.id = v.id
+    select v.srow from valid v semi join landed l on l.organization_id = v.organization_id and l.id = v.id
     union
     select srow from ranked
 ),
@@ -255,13 +258,13 @@ content as (
 matched as (
     select v, l, fv, r.position as position
     from content v
-    left join landed l on l.id = v.id
+    left join landed l on l.organization_id = v.organization_id and l.id = v.id
     left join ranked r on r.srow = v.srow
     left join content fv on fv.srow = r.first_srow
 ),
 -- CASE, not OR: the canonical form is computed only when the hashes differ.
 judged as (
-    select v.srow as srow, v.id as id, case
+    select v.srow as srow, v.id as id, v.organization_id as organization_id, case
         when l.id is not null then case
             when l.content_hash = v.content_hash then 'duplicate'
             when _ing_canonical(l) = _ing_canonical(v) then 'duplicate'
@@ -275,9 +278,11 @@ judged as (
 )
 select srow, status, case
     when status = 'conflict' and landed_before then
-        'conflicting duplicate: id ' || id || ' was already landed with different content'
+        'conflicting duplicate: id ' || id || ' was already landed for organization ' || organization_id
+        || ' with different content'
     when status = 'conflict' then
-        'conflicting duplicate: id ' || id || ' appears earlier in this batch with different content'
+        'conflicting duplicate: id ' || id || ' appears earlier in this batch for organization ' || organization_id
+        || ' with different content'
     end as reason
 from judged
 """
@@ -299,7 +304,8 @@ where r.reason is null
 """
 _HELD_BACK = f"anti join (select srow from {_VERDICT} where status <> 'accepted') v on v.srow = r.srow"
 
-# reject_key = md5(raw) '#' occurrence of that raw text in its file: a re-read adds nothing new.
+# reject_key = md5(raw) '#' occurrence of that raw text in its file: a re-read adds nothing new. Seen within the
+# reject's organization: the same bad line sent by another tenant is that tenant's reject too.
 _INSERT_REJECTS_SQL = f"""
 insert into {LANDING_SCHEMA}.lms_event_rejects
 with rejected as (
@@ -317,8 +323,10 @@ keyed as (
     select file_idx, source_file, 0, null, reason, __ORGANIZATION__, reject_key from {_FILE_REJECTS}
 ),
 fresh as (
-    select * from keyed k anti join {LANDING_SCHEMA}.lms_event_rejects x on x.reject_key = k.reject_key
-    qualify row_number() over (partition by k.reject_key order by k.file_idx, k.record_number) = 1
+    select * from keyed k anti join {LANDING_SCHEMA}.lms_event_rejects x
+        on x.organization_id = k.organization_id and x.reject_key = k.reject_key
+    qualify row_number() over (
+        partition by k.organization_id, k.reject_key order by k.file_idx, k.record_number) = 1
 )
 select source_file, record_number, raw, reason, reject_key, organization_id, __BATCH__, __NOW__ from fresh
 """

@@ -79,19 +79,21 @@ async def fetch_statements(
     return statements
 
 
-def last_stored(con: duckdb.DuckDBPyConnection, source: str) -> str | None:
-    """The latest `stored` instant landed (or rejected) from `source`, as ISO-8601 UTC with 'Z'."""
+def last_stored(con: duckdb.DuckDBPyConnection, source: str, organization_id: str = "default") -> str | None:
+    """The latest `stored` instant landed (or rejected) from `source` for the organization, as ISO-8601 UTC with
+    'Z'. Per organization: another tenant's pull of the same LRS does not advance this one's watermark."""
     row = con.execute(
         f"""
         select max(stored) from (
             select try_cast(json_extract_string(raw_json, '$.stored') as timestamptz) as stored
-            from {LANDING_SCHEMA}.lms_events where source_file = $source
+            from {LANDING_SCHEMA}.lms_events where source_file = $source and organization_id = $org
             union all
             select try_cast(json_extract_string(raw_text, '$.stored') as timestamptz)
-            from {LANDING_SCHEMA}.lms_event_rejects where source_file = $source and json_valid(raw_text)
+            from {LANDING_SCHEMA}.lms_event_rejects
+            where source_file = $source and organization_id = $org and json_valid(raw_text)
         )
         """,
-        {"source": source},
+        {"source": source, "org": organization_id},
     ).fetchone()
     latest: datetime | None = row[0] if row else None
     if latest is None:
@@ -114,7 +116,7 @@ def ingest_lrs(
     """Fetch the statements stored since the last run and land them as one batch sourced from the endpoint."""
     say = progress or (lambda _line: None)
     source = statements_url(endpoint)
-    since = last_stored(con, source)
+    since = last_stored(con, source, organization_id)
     say(f"fetching statements from {source}" + (f" stored after {since}" if since else ""))
     try:
         statements = run_sync(_fetch(endpoint, auth or LrsAuth.from_env(), since, page_size, client, transport,

@@ -78,6 +78,18 @@ def test_since_is_the_last_stored_so_a_rerun_fetches_only_new_statements(con):
     assert con.execute("select count(*) from landing.lms_events").fetchone() == (5,)
 
 
+def test_each_organization_pulls_the_same_lrs_from_its_own_watermark(con):
+    app = create_app([statement(n, n) for n in range(1, 4)])
+    endpoint, transport = f"{BASE}/xapi", _transport(app)
+    first = ingest_lrs(con, endpoint, auth=LrsAuth(), transport=transport, organization_id="a")
+    other = ingest_lrs(con, endpoint, auth=LrsAuth(), transport=transport, organization_id="b")
+
+    # b's first pull starts from the beginning: a's statements advanced only a's watermark
+    assert [r["query"].get("since") for r in app.state.requests] == [None, None]
+    assert (first.accepted, other.accepted) == (3, 3)
+    assert last_stored(con, statements_url(endpoint), "b") == "2024-03-01T10:00:03.250000Z"
+
+
 def test_basic_auth_from_the_environment(con, monkeypatch):
     monkeypatch.setenv("LMS_XAPI_USERNAME", "key")
     monkeypatch.setenv("LMS_XAPI_PASSWORD", "secret")
