@@ -8,19 +8,16 @@ brings every older version to the current shape. An event without a version is v
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
+from ingestion.project_vars import PROJECT_FILE, project_var
 
-PROJECT_FILE = Path(__file__).resolve().parents[1] / "dbt_project.yml"
 VERSION_VAR = "lms_event_current_version"
 
 
 @lru_cache(maxsize=1)
 def current_event_version() -> int:
     """The var's value; a missing or malformed var is a broken deployment, not a reason to land anything."""
-    document = yaml.safe_load(PROJECT_FILE.read_text())
-    value = (document.get("vars") or {}).get(VERSION_VAR)
+    value = project_var(VERSION_VAR)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise RuntimeError(f"{PROJECT_FILE}: vars.{VERSION_VAR} must be a positive integer, found {value!r}")
     return value

@@ -1,10 +1,17 @@
 """Fetch xAPI statements from a learning record store (LRS) and land them like any event file.
 
 `GET {endpoint}/statements` with `X-Experience-API-Version: 1.0.3`, basic auth (`LMS_XAPI_USERNAME`,
-`LMS_XAPI_PASSWORD`) or a bearer token (`LMS_XAPI_TOKEN`), following `more` until it is empty. `since` is
-the latest `stored` instant already landed from the same endpoint, so a repeated run asks only for new
-statements. Statements land only after every page arrived (one batch), through the same conversion,
-validation and de-duplication (by statement id) as `ingest events`. Retries: `ingestion.http_fetch`.
+`LMS_XAPI_PASSWORD`) or a bearer token (`LMS_XAPI_TOKEN`), following `more` until it is empty. Statements
+land only after every page arrived (one batch), through the same conversion, validation and de-duplication
+(by statement id) as `ingest events`. Retries: `ingestion.http_fetch`.
+
+`since`: the xAPI spec filters it on `stored`, but Ralph (the Open edX LRS) filters it on the statement's
+`timestamp`, so a statement stored late with an older timestamp (an offline client syncing a day later) is
+behind a `since` taken from what was landed. A pull therefore asks from the latest value of the field the LRS
+filters on (var `xapi_since_field`: `timestamp`, Ralph's, by default) landed from that endpoint for the
+organization, minus an overlap (var `xapi_since_overlap_days`, 7): the overlap is read again and only what is
+missing lands (statement ids make a re-read a duplicate). A statement later than the overlap is caught by a
+full pull (`full=True`, `ingest xapi --full`), which reads everything and lands only what is missing.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -25,10 +32,36 @@ from ingestion.errors import IngestError
 from ingestion.events import ingest_event_texts
 from ingestion.http_fetch import Fetcher, FetchError, RetryPolicy, open_client, read_object, run_sync
 from ingestion.landing import LANDING_SCHEMA
+from ingestion.project_vars import project_var
 
 XAPI_VERSION = "1.0.3"
 USERNAME_ENV, PASSWORD_ENV, TOKEN_ENV = "LMS_XAPI_USERNAME", "LMS_XAPI_PASSWORD", "LMS_XAPI_TOKEN"
 DEFAULT_PAGE_SIZE = 500
+SINCE_FIELDS = ("timestamp", "stored")
+SINCE_FIELD_VAR, OVERLAP_VAR = "xapi_since_field", "xapi_since_overlap_days"
+
+
+@dataclass(frozen=True)
+class PullWindow:
+    """Where an incremental pull starts: `overlap` before the latest `since_field` landed; `full` reads all."""
+
+    since_field: str
+    overlap: timedelta
+    full: bool = False
+
+    @classmethod
+    def from_settings(cls, *, full: bool = False, since_field: str | None = None,
+                      overlap_days: float | None = None) -> PullWindow:
+        """The given values, else the project's vars (dbt_project.yml)."""
+        field = since_field or project_var(SINCE_FIELD_VAR)
+        if field not in SINCE_FIELDS:
+            raise IngestError(f"xAPI since field must be one of {', '.join(SINCE_FIELDS)} (got {field!r}); "
+                              f"fix vars.{SINCE_FIELD_VAR} or --since-field")
+        days = project_var(OVERLAP_VAR) if overlap_days is None else overlap_days
+        if isinstance(days, bool) or not isinstance(days, int | float) or days < 0:
+            raise IngestError(f"xAPI overlap must be a number of days >= 0 (got {days!r}); "
+                              f"fix vars.{OVERLAP_VAR} or --overlap-days")
+        return cls(field, timedelta(days=days), full)
 
 
 @dataclass(frozen=True)
@@ -79,16 +112,21 @@ async def fetch_statements(
     return statements
 
 
-def last_stored(con: duckdb.DuckDBPyConnection, source: str, organization_id: str = "default") -> str | None:
-    """The latest `stored` instant landed (or rejected) from `source` for the organization, as ISO-8601 UTC with
-    'Z'. Per organization: another tenant's pull of the same LRS does not advance this one's watermark."""
+def watermark(
+    con: duckdb.DuckDBPyConnection, source: str, organization_id: str = "default", field: str = "stored"
+) -> datetime | None:
+    """The latest `field` (`stored` or `timestamp`) of the statements landed (or rejected) from `source` for the
+    organization, in UTC. Per organization: another tenant's pull of the same LRS does not move it."""
+    if field not in SINCE_FIELDS:
+        raise ValueError(f"field must be one of {SINCE_FIELDS}, got {field!r}")
+    path = f"'$.{field}'"
     row = con.execute(
         f"""
-        select max(stored) from (
-            select try_cast(json_extract_string(raw_json, '$.stored') as timestamptz) as stored
+        select max(instant) from (
+            select try_cast(json_extract_string(raw_json, {path}) as timestamptz) as instant
             from {LANDING_SCHEMA}.lms_events where source_file = $source and organization_id = $org
             union all
-            select try_cast(json_extract_string(raw_text, '$.stored') as timestamptz)
+            select try_cast(json_extract_string(raw_text, {path}) as timestamptz)
             from {LANDING_SCHEMA}.lms_event_rejects
             where source_file = $source and organization_id = $org and json_valid(raw_text)
         )
@@ -96,9 +134,12 @@ def last_stored(con: duckdb.DuckDBPyConnection, source: str, organization_id: st
         {"source": source, "org": organization_id},
     ).fetchone()
     latest: datetime | None = row[0] if row else None
-    if latest is None:
-        return None
-    return latest.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return latest.astimezone(UTC) if latest is not None else None
+
+
+def xapi_instant(instant: datetime) -> str:
+    """ISO-8601 UTC with 'Z', as LRSs expect `since`."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def ingest_lrs(
@@ -112,12 +153,21 @@ def ingest_lrs(
     transport: httpx.AsyncBaseTransport | None = None,
     policy: RetryPolicy | None = None,
     progress: Callable[[str], None] | None = None,
+    window: PullWindow | None = None,
 ) -> BatchResult:
-    """Fetch the statements stored since the last run and land them as one batch sourced from the endpoint."""
+    """Fetch the statements new since the last pull (with the window's overlap, or all of them for a full pull)
+    and land what is missing as one batch sourced from the endpoint."""
     say = progress or (lambda _line: None)
     source = statements_url(endpoint)
-    since = last_stored(con, source, organization_id)
-    say(f"fetching statements from {source}" + (f" stored after {since}" if since else ""))
+    window = window or PullWindow.from_settings()
+    latest = None if window.full else watermark(con, source, organization_id, window.since_field)
+    since = xapi_instant(latest - window.overlap) if latest is not None else None
+    if since:
+        days = window.overlap / timedelta(days=1)
+        say(f"fetching statements from {source} since {since} ({days:g} day(s) before the latest "
+            f"{window.since_field} landed; re-read statements count as duplicates)")
+    else:
+        say(f"fetching every statement from {source}" + (" (full pull)" if window.full else ""))
     try:
         statements = run_sync(_fetch(endpoint, auth or LrsAuth.from_env(), since, page_size, client, transport,
                                      policy or RetryPolicy()))

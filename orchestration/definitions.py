@@ -9,7 +9,7 @@ from orchestration.assets.landing import landed_lms_catalog, landed_lms_events
 from orchestration.checks import event_lag_check
 from orchestration.jobs import events_job, exports_job, lms_warehouse_job
 from orchestration.resources import build_resources
-from orchestration.schedules import hourly_refresh, nightly_exports
+from orchestration.schedules import hourly_refresh, nightly_exports, weekly_xapi_full
 from orchestration.sensors import landing_files_sensor
 
 defs = Definitions(
@@ -22,7 +22,7 @@ defs = Definitions(
     ],
     asset_checks=[event_lag_check],
     jobs=[lms_warehouse_job, events_job, exports_job],
-    schedules=[hourly_refresh, nightly_exports],
+    schedules=[hourly_refresh, nightly_exports, weekly_xapi_full],
     sensors=[landing_files_sensor],
     resources=build_resources(),
 )

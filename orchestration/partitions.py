@@ -22,6 +22,10 @@ daily_event_partitions = DailyPartitionsDefinition(start_date=PARTITIONS_START, 
 LANDING_SCOPE_TAG = "lms/landing_scope"
 WHOLE_LANDING_DIR = {LANDING_SCOPE_TAG: "all"}
 
+# A run tagged so pulls every statement of the LRS again (`ingest xapi --full`): the weekly full pull.
+XAPI_PULL_TAG = "lms/xapi_pull"
+FULL_XAPI_PULL = {XAPI_PULL_TAG: "full"}
+
 
 def current_partition_key(moment: datetime | None = None) -> str:
     """The partition of the UTC day of `moment` (default now), clamped to the partitions that exist."""

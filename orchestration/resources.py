@@ -22,6 +22,7 @@ class LmsSources(ConfigurableResource):
     mooc_course_ids: str | None = None  # LMS_MOOC_COURSE_IDS: comma-separated course ids
     mooc_api: str | None = None  # LMS_MOOC_API: export (default) or openedx
     h5p_base_url: str | None = None  # LMS_H5P_BASE_URL: H5P API base URL (users from the MOOC enrollments)
+    xapi_endpoint: str | None = None  # LMS_XAPI_ENDPOINT: an LRS's xAPI endpoint, pulled with the event files
 
     def events_dir(self) -> Path | None:
         value = self.landing_dir or os.environ.get("LMS_LANDING_DIR")
@@ -43,6 +44,9 @@ class LmsSources(ConfigurableResource):
 
     def h5p_url(self) -> str | None:
         return self.h5p_base_url or os.environ.get("LMS_H5P_BASE_URL") or None
+
+    def xapi_url(self) -> str | None:
+        return self.xapi_endpoint or os.environ.get("LMS_XAPI_ENDPOINT") or None
 
     def organization(self) -> str:
         return self.organization_id or os.environ.get("LMS_ORGANIZATION") or "default"

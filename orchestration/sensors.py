@@ -51,7 +51,7 @@ def plan_landing_runs(
     name="landing_files_sensor",
     job=events_job,
     minimum_interval_seconds=60,
-    default_status=DefaultSensorStatus.RUNNING,
+    default_status=DefaultSensorStatus.STOPPED,
     description="Requests a run of events_job for each day whose folder in LMS_LANDING_DIR got new files.",
 )
 def landing_files_sensor(context: SensorEvaluationContext, sources: LmsSources) -> SensorResult | SkipReason:

@@ -1,8 +1,11 @@
 """A small learning record store (LRS) for tests and the demo: the xAPI statements resource, read side.
 
 `GET {base}/statements` checks `X-Experience-API-Version`, and basic or bearer auth when credentials are
-set; `since` keeps statements stored after that instant (exclusive), `limit` sizes a page, and each answer
-is `{"statements": [...], "more": "<relative URL of the next page>" or ""}`, oldest stored first. Faults
+set; `since` keeps statements after that instant (exclusive), `limit` sizes a page, and each answer is
+`{"statements": [...], "more": "<relative URL of the next page>" or ""}`, oldest first. Which instant `since`
+compares is `since_field`: `stored` as the xAPI spec says (1.0.3, part 3, 2.1.3), or `timestamp` as Ralph, the
+Open edX LRS, does (its Elasticsearch and MongoDB backends filter and sort statements on `timestamp`), so a
+statement stored late with an older timestamp is behind a `since` taken from earlier pulls. Faults
 (a 500, a 429 with Retry-After, a malformed body...) are consumed one per request, in order.
 `app.state.statements` may grow between runs; `app.state.requests` records each request's query and headers.
 """
@@ -37,8 +40,11 @@ def create_app(
     token: str | None = None,
     faults: Sequence[FaultSpec] = (),
     default_limit: int = 100,
+    since_field: str = "stored",
 ) -> Starlette:
-    """The LRS over `statements` (each with its `stored` instant)."""
+    """The LRS over `statements` (each with its `stored` and `timestamp` instants)."""
+    if since_field not in ("stored", "timestamp"):
+        raise ValueError(f"since_field must be 'stored' or 'timestamp', got {since_field!r}")
     pending = [as_fault(f) for f in faults]
     requests: list[dict[str, Any]] = []
     accepted = {f"Bearer {token}"} if token else set()
@@ -63,8 +69,8 @@ def create_app(
         except ValueError:
             return JSONResponse({"error": "bad limit, cursor or since"}, status_code=400)
         matching = sorted(
-            (s for s in app.state.statements if since is None or _instant(s["stored"]) > since),
-            key=lambda s: _instant(s["stored"]),
+            (s for s in app.state.statements if since is None or _instant(s[since_field]) > since),
+            key=lambda s: _instant(s[since_field]),
         )
         page = matching[cursor: cursor + limit]
         more = ""
@@ -88,9 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("statements", type=Path, help="JSON Lines file of statements, each with `stored`")
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--token", default=None, help="require this bearer token")
+    parser.add_argument("--since-field", choices=("stored", "timestamp"), default="stored",
+                        help="what `since` filters on: stored (the xAPI spec) or timestamp (Ralph)")
     args = parser.parse_args(argv)
     lines = args.statements.read_text(encoding="utf-8").splitlines()
-    app = create_app([json.loads(line) for line in lines if line.strip()], token=args.token)
+    app = create_app([json.loads(line) for line in lines if line.strip()], token=args.token,
+                     since_field=args.since_field)
     uvicorn.run(app, host="127.0.0.1", port=args.port)
     return 0
 

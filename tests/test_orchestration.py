@@ -19,6 +19,8 @@ from dagster import (
     AssetSelection,
     Backoff,
     DagsterInstance,
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
     Definitions,
     Jitter,
     build_schedule_context,
@@ -27,17 +29,20 @@ from dagster import (
     materialize,
 )
 from event_factory import ping, quiz, write_lines
+from test_xapi_lrs import statement
 
 from lms_warehouse.code_version import projection_code_version
 from lms_warehouse.dbt_runner import dbt_build_args
 from orchestration.assets.dbt import build_dbt_assets
 from orchestration.assets.landing import landed_lms_catalog, landed_lms_events
 from orchestration.checks import event_lag_check, event_lag_result
-from orchestration.partitions import LANDING_SCOPE_TAG, WHOLE_LANDING_DIR, current_partition_key
+from orchestration.partitions import LANDING_SCOPE_TAG, WHOLE_LANDING_DIR, XAPI_PULL_TAG, current_partition_key
 from orchestration.policies import HTTP_RETRY_POLICY, WAREHOUSE_POOL
 from orchestration.resources import LmsSources, build_resources
 from orchestration.run_config import build_run_config
 from orchestration.sensors import landing_files_sensor
+from simulator.lrs import create_app
+from simulator.unified_lms import serve_in_thread
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 EVENTS = AssetKey(["landing", "lms_events"])
@@ -72,7 +77,7 @@ def test_definitions_load_with_jobs_schedules_sensor_and_checks() -> None:
     from orchestration.definitions import defs
 
     Definitions.validate_loadable(defs)
-    assert {s.name for s in defs.schedules} == {"hourly_refresh", "nightly_exports"}
+    assert {s.name for s in defs.schedules} == {"hourly_refresh", "nightly_exports", "weekly_xapi_full"}
     assert [s.name for s in defs.sensors] == ["landing_files_sensor"]
     # The exports group may still be empty: its job resolves (and would run nothing).
     assert defs.resolve_job_def("exports_job").name == "exports_job"
@@ -88,6 +93,40 @@ def test_definitions_load_with_jobs_schedules_sensor_and_checks() -> None:
     assert "event_lag" in check_keys
     # dbt tests stay asset checks of their own asset.
     assert any(key.asset_key == AssetKey(["main", "v_user_progress"]) for key in graph.asset_check_keys)
+
+
+def test_schedules_and_sensors_ship_stopped() -> None:
+    # a fresh clone (or the demo's instance) must not start refreshing the warehouse at today's clock
+    from orchestration.definitions import defs
+
+    assert {s.name: s.default_status for s in defs.schedules} == {
+        name: DefaultScheduleStatus.STOPPED for name in ("hourly_refresh", "nightly_exports", "weekly_xapi_full")}
+    assert [s.default_status for s in defs.sensors] == [DefaultSensorStatus.STOPPED]
+
+
+def test_the_weekly_xapi_schedule_asks_for_a_full_pull_of_today() -> None:
+    from orchestration.definitions import defs
+
+    schedule = defs.get_schedule_def("weekly_xapi_full")
+    context = build_schedule_context(scheduled_execution_time=datetime(2024, 3, 10, 3, 0, tzinfo=UTC),
+                                     repository_def=defs.get_repository_def())
+    (request,) = schedule.evaluate_tick(context).run_requests
+    assert request.partition_key == "2024-03-10" and request.tags[XAPI_PULL_TAG] == "full"
+    assert defs.resolve_job_def(schedule.job_name).name == "events_job"
+
+
+def test_the_events_asset_pulls_the_lrs_incrementally_and_in_full(warehouse_path: Path) -> None:
+    app = create_app([statement(n, n) for n in range(1, 4)], since_field="timestamp")
+    with serve_in_thread(app) as base:
+        resources = {"sources": LmsSources(xapi_endpoint=f"{base}/xapi/")}
+        first = materialize([landed_lms_events], resources=resources)
+        full = materialize([landed_lms_events], resources=resources, tags={XAPI_PULL_TAG: "full"})
+    assert first.success and full.success
+    pulls = [r.get_asset_materialization_events()[0].materialization.metadata for r in (first, full)]
+    assert [(m["xapi_pull"].text, m["xapi_accepted"].value, m["xapi_duplicates"].value) for m in pulls] == [
+        ("incremental", 3, 0), ("full", 0, 3)]
+    assert [r["query"].get("since") for r in app.state.requests] == [None, None]
+    assert len(_landed_ids(warehouse_path)) == 3
 
 
 # Steps that never open the DuckDB file (none yet) may stay out of the pool: name their op here.

@@ -4,6 +4,7 @@ httpx's ASGI transport (and on a local port for the command line)."""
 from __future__ import annotations
 
 import base64
+from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -12,7 +13,7 @@ import pytest
 
 from ingestion.errors import IngestError
 from ingestion.http_fetch import RetryPolicy
-from ingestion.xapi_lrs import LrsAuth, ingest_lrs, last_stored, statements_url
+from ingestion.xapi_lrs import LrsAuth, PullWindow, ingest_lrs, statements_url, watermark, xapi_instant
 from lms_warehouse.cli import main
 from simulator.lrs import create_app
 from simulator.unified_lms import Fault, serve_in_thread
@@ -60,14 +61,21 @@ def test_follows_more_until_empty_and_lands_every_statement(con):
     assert rows == [(n, "VIDEO_PLAYED") for n in range(1, 6)]
 
 
+SPEC_LRS = PullWindow("stored", timedelta(0))  # an LRS that filters `since` on `stored`, pulled without overlap
+
+
+def _watermark(con, endpoint: str, organization: str = "default", field: str = "stored") -> str:
+    return xapi_instant(watermark(con, statements_url(endpoint), organization, field))
+
+
 def test_since_is_the_last_stored_so_a_rerun_fetches_only_new_statements(con):
     app = create_app([statement(n, n) for n in range(1, 4)])
     endpoint, transport = f"{BASE}/xapi", _transport(app)
-    first = ingest_lrs(con, endpoint, auth=LrsAuth(), transport=transport)
-    assert last_stored(con, statements_url(endpoint)) == "2024-03-01T10:00:03.250000Z"
+    first = ingest_lrs(con, endpoint, auth=LrsAuth(), transport=transport, window=SPEC_LRS)
+    assert _watermark(con, endpoint) == "2024-03-01T10:00:03.250000Z"
     app.state.statements.extend([statement(4, 4), statement(5, 5)])
-    second = ingest_lrs(con, endpoint, auth=LrsAuth(), transport=transport)
-    third = ingest_lrs(con, endpoint, auth=LrsAuth(), transport=transport)
+    second = ingest_lrs(con, endpoint, auth=LrsAuth(), transport=transport, window=SPEC_LRS)
+    third = ingest_lrs(con, endpoint, auth=LrsAuth(), transport=transport, window=SPEC_LRS)
 
     assert [r["query"].get("since") for r in app.state.requests] == [
         None, "2024-03-01T10:00:03.250000Z", "2024-03-01T10:00:05.250000Z"
@@ -81,13 +89,87 @@ def test_since_is_the_last_stored_so_a_rerun_fetches_only_new_statements(con):
 def test_each_organization_pulls_the_same_lrs_from_its_own_watermark(con):
     app = create_app([statement(n, n) for n in range(1, 4)])
     endpoint, transport = f"{BASE}/xapi", _transport(app)
-    first = ingest_lrs(con, endpoint, auth=LrsAuth(), transport=transport, organization_id="a")
-    other = ingest_lrs(con, endpoint, auth=LrsAuth(), transport=transport, organization_id="b")
+    first = ingest_lrs(con, endpoint, auth=LrsAuth(), transport=transport, organization_id="a", window=SPEC_LRS)
+    other = ingest_lrs(con, endpoint, auth=LrsAuth(), transport=transport, organization_id="b", window=SPEC_LRS)
 
     # b's first pull starts from the beginning: a's statements advanced only a's watermark
     assert [r["query"].get("since") for r in app.state.requests] == [None, None]
     assert (first.accepted, other.accepted) == (3, 3)
-    assert last_stored(con, statements_url(endpoint), "b") == "2024-03-01T10:00:03.250000Z"
+    assert _watermark(con, endpoint, "b") == "2024-03-01T10:00:03.250000Z"
+
+
+def _dated(n: int, timestamp: datetime, stored: datetime) -> dict[str, Any]:
+    return {**statement(n, 0), "timestamp": xapi_instant(timestamp), "stored": xapi_instant(stored)}
+
+
+def _ralph_day(day: int, first: int) -> list[dict[str, Any]]:
+    """Ten statements of one day, timestamped and stored at once (online clients)."""
+    at = datetime(2024, 3, day, 9)
+    return [_dated(first + i, at + timedelta(minutes=i), at + timedelta(minutes=i, seconds=1)) for i in range(10)]
+
+
+def _pull_days(con, app, window: PullWindow) -> None:
+    """Three daily pulls; before the second and third, an offline client syncs statements timestamped days
+    earlier (stored now), as Ralph then sees them: behind a `since` taken from the latest timestamp landed."""
+    endpoint, transport = f"{BASE}/xapi", _transport(app)
+    ingest_lrs(con, endpoint, auth=LrsAuth(), transport=transport, window=window)
+    app.state.statements.extend([
+        *_ralph_day(2, 100),
+        _dated(900, datetime(2024, 3, 1, 8), datetime(2024, 3, 2, 20)),  # a day late
+        _dated(901, datetime(2024, 2, 28, 8), datetime(2024, 3, 2, 20)),  # three days late
+    ])
+    ingest_lrs(con, endpoint, auth=LrsAuth(), transport=transport, window=window)
+    app.state.statements.extend([*_ralph_day(3, 200), _dated(902, datetime(2024, 3, 2, 8), datetime(2024, 3, 3, 22))])
+    ingest_lrs(con, endpoint, auth=LrsAuth(), transport=transport, window=window)
+
+
+def _landed_ids(con) -> list[str]:
+    return [i for (i,) in con.execute("select id from landing.lms_events order by id").fetchall()]
+
+
+def test_an_lrs_filtering_since_on_timestamp_loses_no_late_stored_statement(con):
+    app = create_app(_ralph_day(1, 0), since_field="timestamp")  # Ralph's behaviour
+    _pull_days(con, app, PullWindow.from_settings())  # the defaults: timestamp, 7 days of overlap
+
+    expected = sorted(s["id"] for s in app.state.statements)
+    assert _landed_ids(con) == expected  # every statement landed, none twice (ids are the events' identity)
+    batches = con.execute("select records_read, accepted, duplicates, rejected from landing.ingest_batches "
+                          "order by started_at").fetchall()
+    assert [b[1] for b in batches] == [10, 12, 11] and all(b[0] == b[1] + b[2] + b[3] for b in batches)
+    assert sum(b[2] for b in batches) > 0  # the overlap was read again and counted as duplicates
+    since = [r["query"].get("since") for r in app.state.requests]
+    assert since[0] is None and since[1] == "2024-02-23T09:09:00.000000Z"
+
+
+def test_without_the_overlap_such_an_lrs_would_lose_them(con):
+    # the same pulls as a naive client (watermark, no overlap): the late-stored statements are never seen,
+    # which is what the overlap above prevents
+    app = create_app(_ralph_day(1, 0), since_field="timestamp")
+    _pull_days(con, app, PullWindow("timestamp", timedelta(0)))
+
+    missing = {s["id"] for s in app.state.statements} - set(_landed_ids(con))
+    assert missing == {statement(n, 0)["id"] for n in (900, 901, 902)}
+
+
+def test_a_full_pull_lands_only_what_is_missing(con):
+    app = create_app(_ralph_day(1, 0), since_field="timestamp")
+    _pull_days(con, app, PullWindow("timestamp", timedelta(0)))
+    app.state.statements.append(_dated(903, datetime(2024, 1, 1), datetime(2024, 3, 3, 23)))  # two months late
+
+    result = ingest_lrs(con, f"{BASE}/xapi", auth=LrsAuth(), transport=_transport(app),
+                        window=PullWindow.from_settings(full=True))
+
+    assert app.state.requests[-1]["query"].get("since") is None
+    assert (result.accepted, result.duplicates) == (4, len(app.state.statements) - 4)
+    assert _landed_ids(con) == sorted(s["id"] for s in app.state.statements)
+
+
+def test_pull_settings_are_checked_with_one_line():
+    with pytest.raises(IngestError, match="since field") as error:
+        PullWindow.from_settings(since_field="voided")
+    assert "\n" not in str(error.value)
+    with pytest.raises(IngestError, match="overlap"):
+        PullWindow.from_settings(overlap_days=-1)
 
 
 def test_basic_auth_from_the_environment(con, monkeypatch):

@@ -8,7 +8,8 @@ from ingestion.events import ingest_event_paths
 from ingestion.landing import CATALOG_ENTITIES, catalog_table
 from ingestion.landing_layout import day_folders
 from ingestion.warehouse import write_session
-from orchestration.partitions import daily_event_partitions, partition_days
+from ingestion.xapi_lrs import PullWindow, ingest_lrs
+from orchestration.partitions import XAPI_PULL_TAG, daily_event_partitions, partition_days
 from orchestration.policies import WAREHOUSE_POOL
 from orchestration.resources import LmsSources
 
@@ -32,22 +33,35 @@ def _batch_metadata(result: BatchResult) -> dict[str, object]:
     description="Learner events (canonical JSON, Tally deliveries) landed unchanged from LMS_LANDING_DIR; "
     "bad records go to landing.lms_event_rejects with a reason. A daily partition (or a backfill's range) "
     "reads the dated folders LMS_LANDING_DIR/YYYY-MM-DD/ of its days; a run tagged lms/landing_scope=all (the "
-    "hourly refresh, `lms-warehouse run`) reads the whole folder, files outside dated folders included.",
+    "hourly refresh, `lms-warehouse run`) reads the whole folder, files outside dated folders included. "
+    "With LMS_XAPI_ENDPOINT set, every run also pulls the LRS's new statements (with the overlap of "
+    "`ingest xapi`); a run tagged lms/xapi_pull=full (the weekly_xapi_full schedule) pulls them all again.",
 )
 def landed_lms_events(context: AssetExecutionContext, sources: LmsSources) -> MaterializeResult:
-    folder = sources.events_dir()
-    if folder is None:
-        context.log.info("LMS_LANDING_DIR is not set: no event files to ingest")
+    folder, endpoint = sources.events_dir(), sources.xapi_url()
+    if folder is None and endpoint is None:
+        context.log.info("neither LMS_LANDING_DIR nor LMS_XAPI_ENDPOINT is set: no events to ingest")
         return MaterializeResult(metadata={"skipped": "LMS_LANDING_DIR not set"})
     days = partition_days(context)
-    paths = [folder] if days is None else day_folders(folder, days)
-    if not paths:
-        context.log.info(f"no dated folder with event files for {days[0]}..{days[-1]} in {folder}")
-        return MaterializeResult(metadata={"skipped": f"no event files for {days[0]}..{days[-1]}"})
+    paths = [] if folder is None else [folder] if days is None else day_folders(folder, days)
+    metadata: dict[str, object] = {}
     with write_session(progress=context.log.info) as con:
-        result = ingest_event_paths(con, paths, organization_id=sources.organization(), progress=context.log.info)
-    context.log.info(result.summary())
-    return MaterializeResult(metadata={**_batch_metadata(result), "folders": ", ".join(str(p) for p in paths)})
+        if paths:
+            result = ingest_event_paths(con, paths, organization_id=sources.organization(),
+                                        progress=context.log.info)
+            context.log.info(result.summary())
+            metadata = {**_batch_metadata(result), "folders": ", ".join(str(p) for p in paths)}
+        elif folder is not None:
+            context.log.info(f"no dated folder with event files for {days[0]}..{days[-1]} in {folder}")
+            metadata = {"skipped": f"no event files for {days[0]}..{days[-1]}"}
+        if endpoint is not None:
+            window = PullWindow.from_settings(full=context.run.tags.get(XAPI_PULL_TAG) == "full")
+            pulled = ingest_lrs(con, endpoint, organization_id=sources.organization(), window=window,
+                                progress=context.log.info)
+            context.log.info(pulled.summary())
+            metadata.update({f"xapi_{name}": value for name, value in _batch_metadata(pulled).items()})
+            metadata["xapi_pull"] = "full" if window.full else "incremental"
+    return MaterializeResult(metadata=metadata)
 
 
 def _catalog_key(entity: str) -> list[str]:
