@@ -48,8 +48,13 @@ class WarehouseLockTimeout(IngestError):
 
 
 def warehouse_path() -> Path:
-    """The DuckDB file: `LMS_WAREHOUSE_PATH`, else `warehouse/lms.duckdb` (relative to the working dir)."""
-    return Path(os.environ.get("LMS_WAREHOUSE_PATH") or DEFAULT_WAREHOUSE).resolve()
+    """The DuckDB file: `LMS_WAREHOUSE_PATH`, else `warehouse/lms.duckdb` (relative to the working dir).
+    Set but blank is refused: it is a broken setting, not a request for the default."""
+    value = os.environ.get("LMS_WAREHOUSE_PATH")
+    if value is not None and not value.strip():
+        raise IngestError("LMS_WAREHOUSE_PATH is set but empty: unset it (default warehouse/lms.duckdb) "
+                          "or set it to the warehouse file's path")
+    return Path(value or DEFAULT_WAREHOUSE).resolve()
 
 
 def create_warehouse_file(path: Path) -> None:

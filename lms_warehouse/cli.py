@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ingestion.errors import IngestError
+from ingestion.tenants import checked_organization
 from lms_warehouse.cli_support import CommandError, Parsers, add_organization_option
 from lms_warehouse.cli_support import progress as _progress
 from lms_warehouse.cli_support import say as _say
@@ -143,6 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if hasattr(args, "organization"):
+            args.organization = checked_organization(args.organization)
         return int(args.handler(args) or 0)
     except (CommandError, IngestError, AsOfError) as exc:
         print(f"lms-warehouse: error: {exc}", file=sys.stderr)

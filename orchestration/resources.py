@@ -9,6 +9,7 @@ from pathlib import Path
 from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource
 
+from ingestion.tenants import checked_organization
 from orchestration.project import dbt_project
 
 
@@ -49,7 +50,9 @@ class LmsSources(ConfigurableResource):
         return self.xapi_endpoint or os.environ.get("LMS_XAPI_ENDPOINT") or None
 
     def organization(self) -> str:
-        return self.organization_id or os.environ.get("LMS_ORGANIZATION") or "default"
+        if self.organization_id is not None:
+            return checked_organization(self.organization_id, setting="the sources resource's organization_id")
+        return checked_organization(os.environ.get("LMS_ORGANIZATION", "default"), setting="LMS_ORGANIZATION")
 
 
 def build_resources() -> dict[str, object]:

@@ -54,3 +54,21 @@ def test_failures_exit_non_zero_with_one_line(tmp_path: Path, args: tuple[str, .
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.startswith("lms-warehouse: error:")]
     assert len(lines) == 1 and message in lines[0]
+
+
+@pytest.mark.parametrize("organization", ["", "   ", " acme"])
+def test_a_blank_or_padded_organization_is_refused(tmp_path: Path, organization: str) -> None:
+    warehouse = tmp_path / "lms.duckdb"
+    result = run_cli("ingest", "events", str(FIXTURE / "events"), "--organization", organization, warehouse=warehouse)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "--organization" in result.stderr
+    assert not warehouse.exists()  # refused before anything was opened or landed
+
+
+def test_an_empty_warehouse_path_is_refused_and_creates_nothing(tmp_path: Path) -> None:
+    env = {**os.environ, "LMS_WAREHOUSE_PATH": ""}
+    result = subprocess.run([str(CLI), "ingest", "events", str(FIXTURE / "events")], capture_output=True,
+                            text=True, env=env, cwd=tmp_path, check=False)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "LMS_WAREHOUSE_PATH is set but empty" in result.stderr
+    assert list(tmp_path.iterdir()) == []  # no ./warehouse/lms.duckdb in the working directory
