@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -19,6 +19,7 @@ from ingestion import conversions, tally
 from ingestion.batches import BatchResult, new_batch_id, record_batch, utc_now
 from ingestion.event_versions import current_event_version
 from ingestion.landing import LANDING_SCHEMA, ensure_landing_schema
+from ingestion.project_vars import project_var
 from ingestion.readers import FileFailure, SourceFile, discover, load_file, sql_literal, timestamp_literal
 from ingestion.xapi import redact_emails
 
@@ -83,6 +84,11 @@ create or replace temp macro _ing_utc(s) as case
     when contains(substr(s, 11), '+') or contains(substr(s, 11), '-') then timezone('UTC', try_cast(s as timestamptz))
     else coalesce(try_cast(s as timestamp), timezone('UTC', try_cast(s as timestamptz)))
 end;
+-- RFC 3339 offsets lie within +-18:00 (what DuckDB's cast would otherwise accept, e.g. +99:00, is refused).
+create or replace temp macro _ing_offset_part(s, n) as
+    try_cast(regexp_extract(substr(s, 12), '[+-]([0-9]{2}):?([0-9]{2})$', n) as integer);
+create or replace temp macro _ing_bad_offset(s) as coalesce(
+    _ing_offset_part(s, 1) * 60 + _ing_offset_part(s, 2) > 18 * 60 or _ing_offset_part(s, 2) >= 60, false);
 create or replace temp macro _ing_norm(s) as case
     when s is null then 'null'
     when _ing_num(s) is not null then _ing_num(s)::varchar
@@ -165,6 +171,11 @@ judged as (
         when not _ing_present(student_text) then 'missing or empty student_id'
         when not _ing_present(occurred_text) then 'missing or empty occurred_at'
         when occurred_ts is null then 'occurred_at is not an ISO-8601 timestamp: ' || occurred_text
+        when _ing_bad_offset(occurred_text) then 'occurred_at has a UTC offset beyond +-18:00: ' || occurred_text
+        when occurred_ts < __EARLIEST__ or occurred_ts > __LATEST__ then 'occurred_at ' || occurred_text
+            || ' is outside the plausible window (' || strftime(__EARLIEST__, '%Y-%m-%d %H:%M:%S') || ' UTC to '
+            || strftime(__LATEST__, '%Y-%m-%d %H:%M:%S') || ' UTC, vars event_time_earliest and '
+            || 'event_time_max_days_ahead): fix the sender''s clock, or widen the vars and re-ingest'
         when f.version is not null and not coalesce(
                 version_num = floor(version_num) and version_num between 1 and 2147483647, false)
             then 'version must be a positive integer (got ' || f.version || ')'
@@ -386,8 +397,7 @@ def _ingest(
         con.execute(_rows_view_sql(loaded))
         _convert_foreign(con, organization_id, quiz_catalog, say)
         result = _land(con, batch_id, loaded, organization_id, started_at)
-    say(result.summary())
-    return result
+    return result  # the caller prints result.summary() once, where its output goes
 
 
 def _prepare(con: duckdb.DuckDBPyConnection) -> None:
@@ -421,6 +431,8 @@ def _load_all(
             con.execute(f"insert into {_FILE_REJECTS} values (?, ?, ?, ?)",
                         [file_idx, str(failure.path), failure.reason, failure.key])
             say(failure.reason)
+        elif count == 0:
+            say(f"note: {source.path} is empty (no record): nothing to land from it")
         else:
             say(f"read {source.path.name}: {count:,} record(s)")
     return _Loaded(tuple(str(f.path) for f in files), tuple(first_rowids), tuple(failures))
@@ -479,7 +491,17 @@ def _convert_foreign(
 def _classify_into_staging(source_sql: str, organization_literal: str) -> str:
     query = _CLASSIFY_SQL.replace("__SOURCE__", source_sql).replace("__ORGANIZATION__", organization_literal)
     query = query.replace("__CURRENT_VERSION__", str(current_event_version()))
+    earliest, latest = plausible_event_window(utc_now())
+    query = query.replace("__EARLIEST__", timestamp_literal(earliest)).replace("__LATEST__", timestamp_literal(latest))
     return f"insert into {_STAGING} {query}"
+
+
+def plausible_event_window(now: datetime) -> tuple[datetime, datetime]:
+    """When an event may have occurred: from the var event_time_earliest (2000-01-01) to the var
+    event_time_max_days_ahead (1) days after the ingest. Outside it an instant is a broken clock or a
+    placeholder (0001-01-01, 9999-12-31), and one such event would stretch every daily series to it."""
+    earliest = datetime.fromisoformat(str(project_var("event_time_earliest")))
+    return earliest.replace(tzinfo=None), now + timedelta(days=float(project_var("event_time_max_days_ahead")))
 
 
 def _land(

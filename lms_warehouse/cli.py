@@ -11,7 +11,13 @@ from pathlib import Path
 
 from ingestion.errors import IngestError
 from ingestion.tenants import checked_organization
-from lms_warehouse.cli_support import CommandError, Parsers, add_organization_option
+from lms_warehouse.cli_support import (
+    CommandError,
+    Parsers,
+    add_organization_option,
+    add_reject_share_option,
+    check_rejects,
+)
 from lms_warehouse.cli_support import progress as _progress
 from lms_warehouse.cli_support import say as _say
 from lms_warehouse.timeutil import AsOfError, parse_as_of
@@ -29,6 +35,7 @@ def cmd_ingest_events(args: argparse.Namespace) -> int:
             con, args.paths, organization_id=args.organization, progress=_progress
         )
     _say(result.summary())
+    check_rejects(result, args.max_reject_share)
     return 0
 
 
@@ -112,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     sources = ingest.add_subparsers(dest="source", required=True, metavar="SOURCE")
     events = sources.add_parser("events", help="event files or folders (ndjson, jsonl, json, gz, parquet)")
     events.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    add_reject_share_option(events)
     events.set_defaults(handler=cmd_ingest_events)
     catalog = sources.add_parser("catalog", help="Unified.to LMS catalog: a folder, or an API")
     catalog.add_argument("directory", nargs="?", type=Path, metavar="DIR")

@@ -6,10 +6,34 @@ import argparse
 import os
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 
 class CommandError(Exception):
     """A failure the user can act on; its text is printed as one line."""
+
+
+def add_reject_share_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-reject-share", type=float, default=None, metavar="SHARE",
+        help="exit 1 when more than this share (0..1) of the records read was rejected (the batch still lands); "
+        "a run whose every record was rejected always exits 1",
+    )
+
+
+def check_rejects(result: Any, max_share: float | None, rejects_table: str = "landing.lms_event_rejects") -> None:
+    """After the summary: fail the command when every record (or more than `max_share`) was rejected. The
+    batch has landed either way: the rejects and their reasons are kept, nothing is lost."""
+    if not result.records_read or not result.rejected:
+        return
+    where = f"the reasons are in {rejects_table} (batch_id = '{result.batch_id}')"
+    if result.accepted + result.duplicates == 0:
+        raise CommandError(f"every record read ({result.rejected:,}) was rejected: {where}; fix the input and "
+                           "ingest it again")
+    share = result.rejected / result.records_read
+    if max_share is not None and share > max_share:
+        raise CommandError(f"{share:.1%} of the records read were rejected, more than --max-reject-share "
+                           f"{max_share:g}: {where}")
 
 
 def say(line: str) -> None:

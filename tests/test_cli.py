@@ -72,3 +72,43 @@ def test_an_empty_warehouse_path_is_refused_and_creates_nothing(tmp_path: Path) 
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "LMS_WAREHOUSE_PATH is set but empty" in result.stderr
     assert list(tmp_path.iterdir()) == []  # no ./warehouse/lms.duckdb in the working directory
+
+
+def _events_file(path: Path, good: int, bad: int) -> Path:
+    lines = [f'{{"id": "e{n}", "type": "X", "student_id": "s", "occurred_at": "2024-03-01T10:00:00Z"}}'
+             for n in range(good)]
+    path.write_text("\n".join(lines + ["not json"] * bad) + "\n")
+    return path
+
+
+def test_a_run_whose_every_record_was_rejected_exits_non_zero_and_keeps_the_rejects(tmp_path: Path) -> None:
+    warehouse = tmp_path / "lms.duckdb"
+    result = run_cli("ingest", "events", str(_events_file(tmp_path / "bad.ndjson", 0, 3)), warehouse=warehouse)
+    assert result.returncode == 1
+    assert "read 3 = accepted 0 + duplicates 0 + rejected 3" in result.stdout
+    errors = [line for line in result.stderr.splitlines() if line.startswith("lms-warehouse: error:")]
+    assert len(errors) == 1 and "every record read (3) was rejected" in errors[0]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert con.execute("select count(*) from landing.lms_event_rejects").fetchone() == (3,)
+    finally:
+        con.close()
+
+
+def test_max_reject_share_fails_above_the_share_only(tmp_path: Path) -> None:
+    warehouse = tmp_path / "lms.duckdb"
+    path = _events_file(tmp_path / "mixed.ndjson", 3, 1)  # a quarter rejected
+    above = run_cli("ingest", "events", str(path), "--max-reject-share", "0.2", warehouse=warehouse)
+    assert above.returncode == 1 and "25.0% of the records read were rejected" in above.stderr
+    again = run_cli("ingest", "events", str(path), "--max-reject-share", "0.25", warehouse=warehouse)
+    assert again.returncode == 0, again.stderr
+
+
+def test_an_empty_file_gets_a_note_and_the_summary_is_printed_once(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "empty.json").write_text("")
+    _events_file(tmp_path / "in" / "good.ndjson", 2, 0)
+    result = run_cli("ingest", "events", str(tmp_path / "in"), warehouse=tmp_path / "lms.duckdb")
+    assert result.returncode == 0, result.stderr
+    assert "empty.json is empty" in result.stderr
+    assert (result.stdout + result.stderr).count("accepted 2") == 1

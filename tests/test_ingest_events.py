@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -247,6 +247,13 @@ REJECTS = [
     ("bad occurred_at", ping("o", occurred_at="yesterday"), "occurred_at is not an ISO-8601 timestamp"),
     ("bad date", ping("o", occurred_at="2026-13-45T10:00:00Z"), "occurred_at is not an ISO-8601 timestamp"),
     ("epoch occurred_at", ping("o", occurred_at=1767225600), "occurred_at is not an ISO-8601 timestamp"),
+    ("year 0001", ping("o", occurred_at="0001-01-01T00:00:00Z"), "outside the plausible window"),
+    ("year 1999", ping("o", occurred_at="1999-12-31T23:59:59Z"), "outside the plausible window"),
+    ("year 9999", ping("o", occurred_at="9999-12-31T00:00:00Z"), "outside the plausible window"),
+    ("two days ahead", ping("o", occurred_at=(datetime.now(UTC) + timedelta(days=2)).isoformat()),
+     "outside the plausible window"),
+    ("offset +99:00", ping("o", occurred_at="2026-03-02T10:00:00+99:00"), "UTC offset beyond +-18:00"),
+    ("offset -18:01", ping("o", occurred_at="2026-03-02T10:00:00-18:01"), "UTC offset beyond +-18:00"),
     ("ping no position", ping("p", payload__position=DROP), "needs numeric position and duration"),
     ("ping text position", ping("p", payload__position="abc"), "needs numeric position and duration"),
     ("ping NaN position", ping("p", payload__position="NaN"), "needs numeric position and duration"),
@@ -494,3 +501,17 @@ def test_a_folder_without_event_files_is_an_error(con, tmp_path):
     with pytest.raises(IngestError, match="no event file"):
         ingest(con, tmp_path)
     assert batches(con) == []
+
+
+def test_the_plausible_window_keeps_its_edges_and_the_widest_offsets(con, tmp_path):
+    at_edge = (datetime.now(UTC) + timedelta(hours=23)).replace(microsecond=0).isoformat()
+    path = write_lines(tmp_path / "e.ndjson", [
+        ping("first", occurred_at="2000-01-01T00:00:00Z"), ping("ahead", occurred_at=at_edge),
+        ping("east", occurred_at="2026-03-02T10:00:00+18:00"), ping("west", occurred_at="2026-03-02T10:00:00-1800"),
+    ])
+
+    result = ingest(con, path)
+
+    assert (result.accepted, result.rejected) == (4, 0)
+    assert landed(con, "id, occurred_at")[2:] == [
+        ("east", datetime(2026, 3, 1, 16, 0)), ("west", datetime(2026, 3, 3, 4, 0))]

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from lms_warehouse.cli_support import Parsers, add_organization_option, progress, say
+from lms_warehouse.cli_support import (
+    Parsers,
+    add_organization_option,
+    add_reject_share_option,
+    check_rejects,
+    progress,
+    say,
+)
 
 
 def cmd_ingest_xapi(args: argparse.Namespace) -> int:
@@ -18,6 +25,7 @@ def cmd_ingest_xapi(args: argparse.Namespace) -> int:
             page_size=args.page_size, progress=progress, window=window,
         )
     say(result.summary())
+    check_rejects(result, args.max_reject_share)
     return 0
 
 
@@ -37,4 +45,5 @@ def register(parsers: Parsers) -> None:
     xapi.add_argument("--overlap-days", type=float, default=None, metavar="DAYS",
                       help="re-read this many days before the latest landed (default: var xapi_since_overlap_days, 7)")
     add_organization_option(xapi)
+    add_reject_share_option(xapi)
     xapi.set_defaults(handler=cmd_ingest_xapi)
