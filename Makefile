@@ -19,8 +19,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The demo records its Dagster run in .dagster_home, the instance `make dagster` opens.
 demo: install
-	$(BIN)/lms-warehouse demo
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/lms-warehouse demo
 
 # SQL: sqlfluff with the dbt templater (rules and exclusions in .sqlfluff). dbt renders against an in-memory
 # DuckDB database: no warehouse is needed (fresh clone) or locked, and models render as in a full build.

@@ -129,7 +129,7 @@ def print_summary(say: Callable[[str], None]) -> None:
 
 def run_demo(say: Callable[[str], None], progress: Callable[[str], None]) -> int:
     from lms_warehouse.demo_exports import fetch_demo_exports
-    from lms_warehouse.pipeline import run_pipeline
+    from lms_warehouse.pipeline import run_pipeline, use_project_dagster_home
 
     inputs = write_demo_inputs(warehouse_path().parent / "demo_input")
     progress(f"demo inputs written to {inputs.events_dir.parent}")
@@ -139,7 +139,9 @@ def run_demo(say: Callable[[str], None], progress: Callable[[str], None]) -> int
     say(f"MOOC/H5P: {len(fetches)} fetches landed; the last: {fetches[-1]}")
     os.environ["LMS_LANDING_DIR"] = str(inputs.events_dir)
     os.environ["LMS_CATALOG_DIR"] = str(inputs.catalog_dir)
+    home = use_project_dagster_home()
     outcome = run_pipeline(as_of=DEMO_NOW)
+    progress(f"the run is recorded in the Dagster instance {home} (`make dagster` shows it)")
     for line in outcome.lines:
         say(line)
     if not outcome.success:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
+from ingestion.warehouse import PROJECT_DIR
 from lms_warehouse.dbt_runner import MANIFEST_PATH, point_dbt_at_warehouse, prepare_manifest
 from lms_warehouse.timeutil import as_of_var
 
@@ -17,6 +20,18 @@ class RunOutcome:
     success: bool
     run_id: str
     lines: list[str]
+
+
+def use_project_dagster_home() -> Path:
+    """$DAGSTER_HOME, else the project's `.dagster_home` (the instance `make dagster` opens), holding the
+    project's instance settings: the demo's runs and check results then show in the UI."""
+    home = Path(os.environ.get("DAGSTER_HOME") or PROJECT_DIR / ".dagster_home")
+    home.mkdir(parents=True, exist_ok=True)
+    settings = home / "dagster.yaml"
+    if not settings.exists():
+        shutil.copyfile(PROJECT_DIR / "orchestration" / "dagster.yaml", settings)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
 
 
 def _instance():

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 from dagster_dbt import DbtProject
 
 from ingestion.warehouse import PROJECT_DIR
+from lms_warehouse.dbt_runner import prepare_manifest
 
 dbt_project = DbtProject(
     project_dir=PROJECT_DIR,
@@ -13,5 +16,9 @@ dbt_project = DbtProject(
     # for a deployment image; in development the repository itself is used.
     packaged_project_dir=PROJECT_DIR / "orchestration" / "dbt_packaged",
 )
-# Only under `dagster dev`: re-parse so edits to models show up; a deployment reads the packaged manifest.
-dbt_project.prepare_if_dev()
+# Only under `dagster dev` (which sets DAGSTER_IS_DEV_CLI): re-parse so edits to models show up; a deployment
+# reads the packaged manifest. Parsed with dbt's Python API in this process, as `lms-warehouse prepare` does,
+# not by dbt_project.prepare_if_dev(), which runs a `dbt` executable looked up on PATH: `make dagster` then
+# works without an activated venv.
+if os.environ.get("DAGSTER_IS_DEV_CLI"):
+    prepare_manifest()

@@ -95,6 +95,22 @@ def test_definitions_load_with_jobs_schedules_sensor_and_checks() -> None:
     assert any(key.asset_key == AssetKey(["main", "v_user_progress"]) for key in graph.asset_check_keys)
 
 
+def test_the_code_location_loads_under_dagster_dev_without_the_venv_on_path(tmp_path: Path) -> None:
+    # `dagster dev` re-parses the dbt project when it imports the code location: that must not need a `dbt`
+    # executable on PATH (a fresh clone's `make dagster` has no activated venv)
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PATH": "/usr/bin:/bin", "DAGSTER_IS_DEV_CLI": "1",
+           "LMS_WAREHOUSE_PATH": str(tmp_path / "lms.duckdb")}
+    code = ("from orchestration.definitions import defs\n"
+            "print(len(list(defs.resolve_asset_graph().get_all_asset_keys())))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert int(result.stdout.strip().splitlines()[-1]) > 100  # the whole graph, dbt models included
+
+
 def test_schedules_and_sensors_ship_stopped() -> None:
     # a fresh clone (or the demo's instance) must not start refreshing the warehouse at today's clock
     from orchestration.definitions import defs
@@ -451,3 +467,19 @@ def test_daily_runs_and_a_backfill_of_the_events_job_equal_a_full_rebuild(
     # events_job builds what the events feed (lms_instructor, say, is the hourly job's): compare those.
     assert {"v_user_progress", "lms_signal", "v_course_progress", "v_event_daily_stats"} <= set(by_partition)
     assert differences(by_partition, {name: full[name] for name in by_partition if name in full}) == []
+
+
+def test_the_demo_records_its_runs_where_make_dagster_looks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lms_warehouse.pipeline import use_project_dagster_home
+
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    monkeypatch.setattr("lms_warehouse.pipeline.PROJECT_DIR", tmp_path)
+    (tmp_path / "orchestration").mkdir()
+    shutil.copyfile(PROJECT_DIR / "orchestration" / "dagster.yaml", tmp_path / "orchestration" / "dagster.yaml")
+
+    home = use_project_dagster_home()
+
+    # the Makefile's `dagster` target opens $(CURDIR)/.dagster_home: the same folder, the same settings
+    assert home == tmp_path / ".dagster_home" and os.environ["DAGSTER_HOME"] == str(home)
+    assert (home / "dagster.yaml").read_text() == (PROJECT_DIR / "orchestration" / "dagster.yaml").read_text()
+    assert "DAGSTER_HOME=$(CURDIR)/.dagster_home" in (PROJECT_DIR / "Makefile").read_text()

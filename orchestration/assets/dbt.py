@@ -11,7 +11,7 @@ builds the incremental models too, with no window (both variables empty: no rest
 import json
 
 from dagster import AssetExecutionContext, AssetsDefinition, BackfillPolicy, Config
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_dbt.utils import select_unique_ids
 
 from ingestion.warehouse import create_warehouse_file, writer_lock
@@ -20,6 +20,7 @@ from lms_warehouse.timeutil import parse_as_of
 from orchestration.partitions import daily_event_partitions, partition_window
 from orchestration.policies import WAREHOUSE_POOL
 from orchestration.project import dbt_project
+from orchestration.translator import LmsDbtTranslator
 
 INCREMENTAL_TAG = "incremental_events"
 INCREMENTAL_SELECT = f"tag:{INCREMENTAL_TAG}"
@@ -30,9 +31,7 @@ class DbtBuildConfig(Config):
     full_refresh: bool = False
 
 
-# Several landing tables are written by one ingestion asset (events, their rejects and batch counts),
-# so several dbt sources legitimately map to the same asset key.
-translator = DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
+translator = LmsDbtTranslator()
 
 
 def _build(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig, tests: str):
