@@ -483,3 +483,19 @@ def test_the_demo_records_its_runs_where_make_dagster_looks(tmp_path: Path, monk
     assert home == tmp_path / ".dagster_home" and os.environ["DAGSTER_HOME"] == str(home)
     assert (home / "dagster.yaml").read_text() == (PROJECT_DIR / "orchestration" / "dagster.yaml").read_text()
     assert "DAGSTER_HOME=$(CURDIR)/.dagster_home" in (PROJECT_DIR / "Makefile").read_text()
+
+
+def test_asset_groups_follow_layers_and_every_asset_and_check_is_described() -> None:
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert groups["landing/lms_events"] == "landing"
+    assert groups["staging/stg_lms__events"] == "staging"
+    assert groups["main/lms_event"] == "marts_core" and groups["main/v_streak_history"] == "marts_gamification"
+    assert "default" not in set(groups.values())
+    assert [k for k in graph.get_all_asset_keys() if not (graph.get(k).description or "").strip()] == []
+    specs = [spec for definition in (*defs.assets, *defs.asset_checks) for spec in definition.check_specs]
+    assert len(specs) > 400 and [s.key for s in specs if not s.description] == []
+    not_null = next(s for s in specs if s.name.startswith("not_null_stg_lms__events_event_id"))
+    assert not_null.description == "`event_id` is never null."
