@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from ingestion.warehouse import warehouse_path
+from lms_warehouse.cli_support import CommandError
 from lms_warehouse.demo_data import Catalog, build_catalog, generate_events, tally_delivery, to_json_line
 from lms_warehouse.demo_xapi import write_demo_xapi
 
@@ -127,10 +128,53 @@ def print_summary(say: Callable[[str], None]) -> None:
         con.close()
 
 
+def demo_marker(warehouse: Path) -> Path:
+    """Written beside a warehouse the demo made: only such a file may be replaced by the next demo."""
+    return warehouse.with_name(warehouse.name + ".demo")
+
+
+def start_demo_warehouse(warehouse: Path, say: Callable[[str], None]) -> None:
+    """The demo always builds from scratch at its fixed clock (its snapshots are fetched as of past days, which a
+    continued warehouse would contradict): a previous demo warehouse is replaced, and said so; any other file at
+    that path is refused with one line, never touched."""
+    if warehouse.exists():
+        if not (demo_marker(warehouse).exists() or _landed_demo_inputs_only(warehouse)):
+            raise CommandError(f"{warehouse} holds a warehouse the demo did not make: the demo does not overwrite "
+                               "it; set LMS_WAREHOUSE_PATH to another file for the demo")
+        for leftover in (warehouse, warehouse.with_name(warehouse.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        say(f"rebuilding the demo warehouse {warehouse} from scratch (the previous demo's is replaced)")
+    else:
+        say(f"building the demo warehouse {warehouse}")
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    demo_marker(warehouse).write_text("made by `lms-warehouse demo`; the next demo replaces this warehouse\n")
+
+
+def _landed_demo_inputs_only(warehouse: Path) -> bool:
+    """A warehouse of an older demo (made before the marker): every batch it landed came from demo inputs."""
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error:
+        return False
+    try:
+        (demo, other) = con.execute(
+            "select count(*) filter (where sources like '%demo_input%' or sources like 'http://mooc-simulator.demo%'),"
+            " count(*) filter (where not (sources like '%demo_input%' or sources like 'http://mooc-simulator.demo%'))"
+            " from landing.ingest_batches").fetchone()
+    except duckdb.Error:
+        return False
+    finally:
+        con.close()
+    return demo > 0 and other == 0
+
+
 def run_demo(say: Callable[[str], None], progress: Callable[[str], None]) -> int:
     from lms_warehouse.demo_exports import fetch_demo_exports
     from lms_warehouse.pipeline import run_pipeline, use_project_dagster_home
 
+    start_demo_warehouse(warehouse_path(), say)
     inputs = write_demo_inputs(warehouse_path().parent / "demo_input")
     progress(f"demo inputs written to {inputs.events_dir.parent}")
     progress("fetching weekly MOOC and H5P snapshots from the simulator (in process, over httpx)")
