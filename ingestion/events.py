@@ -331,7 +331,7 @@ keyed as (
               as reject_key
     from rejected
     union all
-    select file_idx, source_file, 0, null, reason, __ORGANIZATION__, reject_key from {_FILE_REJECTS}
+    select file_idx, source_file, record_number, null, reason, __ORGANIZATION__, reject_key from {_FILE_REJECTS}
 ),
 fresh as (
     select * from keyed k anti join {LANDING_SCHEMA}.lms_event_rejects x
@@ -404,7 +404,7 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_MACROS)
     con.execute(_STAGING_DDL)
     con.execute(f"create or replace temp table {_FILE_REJECTS} "
-                "(file_idx integer, source_file varchar, reason varchar, reject_key varchar)")
+                "(file_idx integer, source_file varchar, reason varchar, reject_key varchar, record_number bigint)")
 
 
 def _load_all(
@@ -428,8 +428,8 @@ def _load_all(
         first_rowids.append(first_rowid)
         if failure:
             failures.append(failure)
-            con.execute(f"insert into {_FILE_REJECTS} values (?, ?, ?, ?)",
-                        [file_idx, str(failure.path), failure.reason, failure.key])
+            con.execute(f"insert into {_FILE_REJECTS} values (?, ?, ?, ?, ?)",
+                        [file_idx, str(failure.path), failure.reason, failure.key, failure.record_number])
             say(failure.reason)
         elif count == 0:
             say(f"note: {source.path} is empty (no record): nothing to land from it")

@@ -98,11 +98,13 @@ class Discovery:
 
 @dataclass(frozen=True)
 class FileFailure:
-    """A file that could not be read: it lands as one reject with record number 0."""
+    """A file (or its unreadable rest) that could not be read: it lands as one reject with record number 0 (or
+    the number after the last readable record)."""
 
     path: Path
     reason: str
     key: str
+    record_number: int = 0
 
 
 def source_kind(path: Path) -> SourceFile | None:
@@ -150,11 +152,19 @@ def _scan_folder(folder: Path) -> tuple[list[SourceFile], int]:
 
 
 def load_file(con: duckdb.DuckDBPyConnection, file_idx: int, source: SourceFile, insert: Insert) -> FileFailure | None:
-    """Feed one file's records to `insert` as a source query, or say why the file cannot be read."""
+    """Feed one file's records to `insert` as a source query, or say why the file cannot be read.
+
+    A gzip cut short or corrupt part-way, and a JSON array with a syntax error, keep what is readable before
+    the fault: those records land (or are judged) as usual and the unreadable rest is one reject with the reason.
+    """
     if source.compressed:
         problem = _gzip_problem(source.path)
         if problem:
-            return _failure(source.path, problem)
+            if source.fmt == PARQUET:
+                return _failure(source.path, problem)
+            records, rest = _readable_records(_gunzip_prefix(source.path), source.fmt, problem)
+            _insert_records(con, file_idx, records, insert)
+            return None if rest is None else _failure(source.path, rest, record_number=len(records) + 1)
     path = sql_literal(str(source.path))
     try:
         if source.fmt == LINES:
@@ -164,8 +174,126 @@ def load_file(con: duckdb.DuckDBPyConnection, file_idx: int, source: SourceFile,
         else:
             insert(_PARQUET_SQL.format(idx=file_idx, path=path, fields=_parquet_fields(con, path)))
     except _UNREADABLE as exc:
-        return _failure(source.path, _first_line(exc))
+        if source.fmt != JSON_DOC:
+            return _failure(source.path, _first_line(exc))
+        records = _json_array_records(_read_bytes(source))
+        if records is None:  # not an array: nothing before the error can be told apart
+            return _failure(source.path, _first_line(exc))
+        _insert_records(con, file_idx, records, insert)
     return None
+
+
+# (record number, raw text, reason it cannot land or None): what the Python readers hand to the validation.
+Record = tuple[int, str, str | None]
+
+
+def _readable_records(data: bytes, fmt: str, cut_reason: str) -> tuple[list[Record], str | None]:
+    """The records of the readable start of a cut file, the record the cut went through rejected with its text
+    so far; and, when the cut fell between records, the reason for a file-level reject of the unreadable rest."""
+    rest = f"{cut_reason}: the rest of the file could not be read"
+    if fmt == JSON_DOC:
+        records = _json_array_records(data, cut_reason) or []
+        return records, (rest if not records or records[-1][2] is None else None)
+    records: list[Record] = []
+    lines = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
+    for number, line in enumerate(lines[:-1], start=1):
+        line = line.removesuffix(b"\r")
+        if line.strip():
+            records.append((number, *_decoded(line)))
+    if not lines[-1].strip():
+        return records, rest
+    records.append((len(lines), _decoded(lines[-1])[0], f"{cut_reason}: this record is cut short and the rest "
+                    "of the file could not be read"))
+    return records, None
+
+
+def _json_array_records(data: bytes, cut_reason: str | None = None) -> list[Record] | None:
+    """The elements of a JSON array up to its first syntax error (each with its raw text), then one reject
+    for the rest naming the line and column of the error; None when the text is not an array at all."""
+    import json
+
+    text = _decoded(data.removeprefix(b"\xef\xbb\xbf"))[0]
+    decoder = json.JSONDecoder()
+    position = _skip_space(text, 0)
+    if not text.startswith("[", position):
+        return None
+    records: list[Record] = []
+    position = _skip_space(text, position + 1)
+    if text.startswith("]", position):
+        return records
+    while True:
+        try:
+            _, end = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as exc:
+            where = f"line {exc.lineno} column {exc.colno}"
+            reason = (f"{cut_reason}: the readable text ends inside this element (JSON error at {where}: "
+                      f"{exc.msg}); the rest of the file could not be read" if cut_reason else
+                      f"JSON syntax error at {where} ({exc.msg}): this element and the rest of the array were not read")
+            records.append((len(records) + 1, text[position:], reason))
+            return records
+        records.append((len(records) + 1, text[position:end], None))
+        position = _skip_space(text, end)
+        if text.startswith("]", position):
+            return records
+        if not text.startswith(",", position):
+            line, column = text.count("\n", 0, position) + 1, position - text.rfind("\n", 0, position)
+            records.append((len(records) + 1, text[position:],
+                            f"JSON syntax error at line {line} column {column} (expected ',' or ']'): "
+                            "the rest of the array was not read"))
+            return records
+        position = _skip_space(text, position + 1)
+
+
+def _skip_space(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\r\n":
+        position += 1
+    return position
+
+
+def _decoded(data: bytes) -> tuple[str, str | None]:
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="replace"), "not valid UTF-8 text"
+
+
+def _read_bytes(source: SourceFile) -> bytes:
+    opener = gzip.open if source.compressed else open
+    with opener(source.path, "rb") as handle:
+        return handle.read()
+
+
+def _gunzip_prefix(path: Path) -> bytes:
+    """Everything a gzip file decompresses to before it ends early or turns corrupt."""
+    out: list[bytes] = []
+    decompressor = zlib.decompressobj(wbits=31)
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 16):
+            while chunk:
+                try:
+                    out.append(decompressor.decompress(chunk))
+                except zlib.error:
+                    return b"".join(out)
+                if not decompressor.eof:
+                    break
+                chunk = decompressor.unused_data  # another gzip member follows
+                decompressor = zlib.decompressobj(wbits=31)
+    return b"".join(out)
+
+
+def _insert_records(con: duckdb.DuckDBPyConnection, file_idx: int, records: list[Record], insert: Insert) -> None:
+    import pyarrow as pa  # only the rarer Python paths need it; keeps the import cheap
+
+    table = pa.table({
+        "rn": pa.array([r[0] for r in records], pa.int64()),
+        "raw": pa.array([r[1] for r in records], pa.string()),
+        "read_error": pa.array([r[2] for r in records], pa.string()),
+    })
+    con.register(_ARROW_VIEW, table)
+    try:
+        insert(_ARROW_SQL.format(idx=file_idx))
+    finally:
+        con.unregister(_ARROW_VIEW)
 
 
 def _load_lines(con: duckdb.DuckDBPyConnection, file_idx: int, source: SourceFile, insert: Insert) -> None:
@@ -178,38 +306,13 @@ def _load_lines(con: duckdb.DuckDBPyConnection, file_idx: int, source: SourceFil
 
 
 def _load_lines_in_python(con: duckdb.DuckDBPyConnection, file_idx: int, source: SourceFile, insert: Insert) -> None:
-    import pyarrow as pa  # only this rarer path needs it; keeps the import cheap
-
-    opener = gzip.open if source.compressed else open
-    with opener(source.path, "rb") as handle:
-        data = handle.read()
-    data = data.removeprefix(b"\xef\xbb\xbf")
-    numbers: list[int] = []
-    texts: list[str] = []
-    errors: list[str | None] = []
+    data = _read_bytes(source).removeprefix(b"\xef\xbb\xbf")
+    records: list[Record] = []
     for number, line in enumerate(data.split(b"\n"), start=1):
         line = line.removesuffix(b"\r")
-        if not line.strip():
-            continue
-        numbers.append(number)
-        try:
-            texts.append(line.decode("utf-8"))
-            errors.append(None)
-        except UnicodeDecodeError:
-            texts.append(line.decode("utf-8", errors="replace"))
-            errors.append("not valid UTF-8 text")
-    lines = pa.table(
-        {
-            "rn": pa.array(numbers, pa.int64()),
-            "raw": pa.array(texts, pa.string()),
-            "read_error": pa.array(errors, pa.string()),
-        }
-    )
-    con.register(_ARROW_VIEW, lines)
-    try:
-        insert(_ARROW_SQL.format(idx=file_idx))
-    finally:
-        con.unregister(_ARROW_VIEW)
+        if line.strip():
+            records.append((number, *_decoded(line)))
+    _insert_records(con, file_idx, records, insert)
 
 
 def _parquet_fields(con: duckdb.DuckDBPyConnection, path: str) -> str:
@@ -246,8 +349,9 @@ def _gzip_problem(path: Path) -> str | None:
     return None
 
 
-def _failure(path: Path, problem: str) -> FileFailure:
-    return FileFailure(path, f"could not read file {path.name}: {problem}", f"{file_md5(path)}#0")
+def _failure(path: Path, problem: str, record_number: int = 0) -> FileFailure:
+    return FileFailure(path, f"could not read file {path.name}: {problem}", f"{file_md5(path)}#{record_number}",
+                       record_number)
 
 
 def file_md5(path: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 from datetime import UTC, datetime, timedelta
@@ -317,25 +318,75 @@ def test_blank_lines_are_skipped_and_not_counted(con, tmp_path):
     assert landed(con, "id, record_number") == [("a", 2), ("b", 5)]
 
 
-def test_a_corrupt_gzip_is_one_reject_and_other_files_still_land(con, tmp_path):
+def test_a_truncated_gzip_lands_every_complete_record_before_the_cut(con, tmp_path):
     folder = tmp_path / "in"
     good = write_lines(folder / "a_good.ndjson", [ping("fine")])
-    whole = gzip.compress(("".join(json.dumps(ping(f"z{i}")) + "\n" for i in range(200))).encode())
+    lines = [json.dumps(ping(f"z{i:03d}")) + "\n" for i in range(200)]
+    whole = gzip.compress("".join(lines).encode())
     broken = folder / "b_broken.ndjson.gz"
     broken.write_bytes(whole[: len(whole) // 2])
+    with gzip.open(broken, "rb") as handle:  # what a reader recovers before the cut
+        recovered = b""
+        with contextlib.suppress(EOFError):
+            while chunk := handle.read(1):
+                recovered += chunk
+    complete = recovered.count(b"\n")
     (folder / "c_bad.parquet").write_bytes(b"PAR1 this is not parquet")
 
     result = ingest(con, folder)
     again = ingest(con, folder)
 
-    assert (result.records_read, result.accepted, result.rejected) == (3, 1, 2)
-    assert landed(con) == [("fine",)]
+    assert 0 < complete < 200
+    assert [i for (i,) in landed(con)] == ["fine"] + [f"z{i:03d}" for i in range(complete)]
     rows = rejects(con, "source_file, record_number, raw_text, reason")
-    assert [(r[0], r[1], r[2]) for r in rows] == [(str(broken), 0, None), (str(folder / "c_bad.parquet"), 0, None)]
-    assert all("could not read file" in r[3] for r in rows)
-    assert "gzip" in rows[0][3]
-    assert (again.rejected, len(rejects(con))) == (2, 2)
+    assert [(r[0], r[1]) for r in rows] == [(str(broken), complete + 1), (str(folder / "c_bad.parquet"), 0)]
+    assert "truncated gzip" in rows[0][3] and "cut short" in rows[0][3]
+    assert rows[0][2] == recovered.split(b"\n")[-1].decode()  # the cut record's text so far
+    assert (result.records_read, result.accepted, result.rejected) == (complete + 3, complete + 1, 2)
+    assert (again.accepted, again.duplicates, again.rejected, len(rejects(con))) == (0, complete + 1, 2, 2)
     assert good.exists()
+
+
+def test_a_gzip_cut_between_two_records_rejects_the_unreadable_rest(con, tmp_path):
+    first = gzip.compress((json.dumps(ping("one")) + "\n").encode())
+    second = gzip.compress((json.dumps(ping("two")) + "\n").encode())
+    path = tmp_path / "members.ndjson.gz"
+    path.write_bytes(first + second[:12])  # a whole first member, the second cut in its header
+
+    result = ingest(con, path)
+
+    assert (result.records_read, result.accepted, result.rejected) == (2, 1, 1)
+    ((number, reason),) = rejects(con)
+    assert number == 2 and "the rest of the file could not be read" in reason
+
+
+def test_a_json_array_with_a_syntax_error_lands_the_elements_before_it(con, tmp_path):
+    path = tmp_path / "array.json"
+    path.write_text("[\n" + json.dumps(ping("a")) + ",\n" + json.dumps(ping("b")) + ",\n"
+                    + '{"id": "c", "type": oops}' + ",\n" + json.dumps(ping("d")) + "\n]\n")
+
+    result = ingest(con, path)
+
+    assert [i for (i,) in landed(con)] == ["a", "b"]
+    assert landed(con, "record_number") == [(1,), (2,)]
+    ((number, reason),) = rejects(con)
+    assert number == 3 and "JSON syntax error at line 4 column" in reason
+    assert (result.records_read, result.accepted, result.rejected) == (3, 2, 1)
+
+
+def test_a_truncated_json_gz_array_lands_its_complete_elements(con, tmp_path):
+    text = json.dumps([ping(f"e{i}") for i in range(50)], indent=1).encode()
+    whole = gzip.compress(text)
+    path = tmp_path / "array.json.gz"
+    path.write_bytes(whole[: len(whole) * 2 // 3])
+
+    result = ingest(con, path)
+
+    ids = [i for (i,) in landed(con)]
+    assert 0 < len(ids) < 50 and ids == [f"e{i}" for i in range(len(ids))]
+    ((number, reason),) = rejects(con)
+    assert number == len(ids) + 1 and "gzip" in reason
+    assert result.records_read == len(ids) + 1
 
 
 # --- duplicates and idempotency ----------------------------------------------------------------------
