@@ -48,13 +48,64 @@ class WarehouseLockTimeout(IngestError):
 
 
 def warehouse_path() -> Path:
-    """The DuckDB file: `LMS_WAREHOUSE_PATH`, else `warehouse/lms.duckdb` (relative to the working dir).
-    Set but blank is refused: it is a broken setting, not a request for the default."""
+    """The DuckDB file: `LMS_WAREHOUSE_PATH` (relative to the working directory), else the project's
+    `warehouse/lms.duckdb`, whatever the working directory: a command run from elsewhere finds the project's
+    warehouse instead of creating an empty one there. Set but blank is refused: a broken setting."""
     value = os.environ.get("LMS_WAREHOUSE_PATH")
     if value is not None and not value.strip():
         raise IngestError("LMS_WAREHOUSE_PATH is set but empty: unset it (default warehouse/lms.duckdb) "
                           "or set it to the warehouse file's path")
-    return Path(value or DEFAULT_WAREHOUSE).resolve()
+    return Path(value).resolve() if value else PROJECT_DIR / DEFAULT_WAREHOUSE
+
+
+def ensure_warehouse_folder(path: Path) -> None:
+    """The warehouse's folder exists and takes files (the file, its WAL and its lock); else one line saying so."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        probe = path.with_name(f".{path.name}.{os.getpid()}.probe")
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise IngestError(f"cannot write the warehouse {path} in {path.parent} ({exc.strerror or exc}): set "
+                          "LMS_WAREHOUSE_PATH to a file in a writable folder") from None
+
+
+def open_warehouse(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, with the failures a user can cause said in one line naming the path and what to do."""
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        problem = warehouse_problem(exc, path)
+        if problem is None:
+            raise
+        raise IngestError(problem) from None
+    # A file cut short may still open (its header and catalog are whole) and fail at its first missing block,
+    # mid-build: its blocks tell the size it must at least have.
+    blocks, block_size = con.execute("select total_blocks, block_size from pragma_database_size() "
+                                     "where database_name = current_database()").fetchone() or (0, 0)
+    if path.exists() and path.stat().st_size < blocks * block_size:
+        con.close()
+        raise IngestError(f"{path} is not a readable DuckDB warehouse (cut short: {path.stat().st_size:,} bytes, "
+                          f"its blocks need {blocks * block_size:,}): point LMS_WAREHOUSE_PATH at the warehouse "
+                          "file, or move this one away and ingest the sources again")
+    return con
+
+
+def warehouse_problem(exc: BaseException, path: Path | None = None) -> str | None:
+    """One line for a DuckDB error a user can fix (a file that is no warehouse or is cut short, a file another
+    process holds open), whenever it surfaces: a truncated file opens and fails at its first missing block."""
+    if not isinstance(exc, duckdb.IOException):
+        return None
+    text = str(exc).removeprefix("IO Error: ").strip().splitlines()[0]
+    path = path or warehouse_path()
+    if "Conflicting lock" in text:
+        holder = text.split("Conflicting lock is held in", 1)[-1].split(". See", 1)[0].strip()
+        return (f"the warehouse {path} is open in another process ({holder}): close that DuckDB session (a "
+                "read-write connection locks the file) and retry")
+    if "not a valid DuckDB database file" in text or "Could not read enough bytes" in text:
+        return (f"{path} is not a readable DuckDB warehouse ({text}): point LMS_WAREHOUSE_PATH at the warehouse "
+                "file, or move this one away and ingest the sources again")
+    return None
 
 
 def create_warehouse_file(path: Path) -> None:
@@ -209,11 +260,11 @@ def connect(
     collected); prefer `with write_session() as con:`, which releases it deterministically.
     """
     target = (path or warehouse_path()).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    ensure_warehouse_folder(target)
     release = _acquire(target, timeout, progress)
     try:
         create_warehouse_file(target)
-        con = duckdb.connect(str(target))
+        con = open_warehouse(target)
         con.execute("set TimeZone = 'UTC'")
         con.execute("set enable_progress_bar = false")
         ensure_landing_schema(con)

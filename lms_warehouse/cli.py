@@ -65,11 +65,14 @@ def cmd_ingest_catalog(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from ingestion.warehouse import write_session
+    from ingestion.warehouse import warehouse_path, write_session
     from lms_warehouse.dbt_runner import build_warehouse
 
     as_of = parse_as_of(args.as_of)
-    with write_session():  # a fresh warehouse gets its landing tables, so dbt's sources exist
+    if not warehouse_path().exists():
+        raise CommandError(f"no warehouse at {warehouse_path()}: land data first (`lms-warehouse ingest ...`), or "
+                           "set LMS_WAREHOUSE_PATH to the warehouse file (a build never starts an empty one)")
+    with write_session():  # a warehouse from an older version gets the landing tables added since
         pass
     outcome = build_warehouse(as_of, full_refresh=args.full_refresh)
     for failure in outcome.failures:
@@ -161,6 +164,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: one readable line, the traceback on request
         if os.environ.get("LMS_DEBUG"):
             raise
+        from ingestion.warehouse import warehouse_problem
+
+        problem = warehouse_problem(exc)
+        if problem:
+            print(f"lms-warehouse: error: {problem}", file=sys.stderr)
+            return 1
         print(
             f"lms-warehouse: error: {type(exc).__name__}: {exc} (set LMS_DEBUG=1 for the traceback)",
             file=sys.stderr,

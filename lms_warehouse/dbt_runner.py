@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ingestion.warehouse import PROJECT_DIR, Progress, create_warehouse_file, warehouse_path, writer_lock
+from ingestion.warehouse import (
+    PROJECT_DIR,
+    Progress,
+    create_warehouse_file,
+    ensure_warehouse_folder,
+    open_warehouse,
+    warehouse_path,
+    writer_lock,
+)
 from lms_warehouse.code_version import CODE_VERSION_ENV, projection_code_version
 from lms_warehouse.timeutil import as_of_var
 
@@ -128,10 +136,13 @@ def run_dbt(command: DbtCommand | list[str], *, progress: Progress | None = None
     warehouse = point_dbt_at_warehouse()
     # `dbt parse` never opens the warehouse; every other command dbt-duckdb runs opens it read-write.
     opens_warehouse = command.args[:1] != ["parse"]
+    if opens_warehouse:
+        ensure_warehouse_folder(warehouse)
     lock = writer_lock(warehouse, progress=progress) if opens_warehouse else nullcontext()
     with lock, environment(command.env):
         if opens_warehouse:
             create_warehouse_file(warehouse)
+            open_warehouse(warehouse).close()  # a file dbt cannot open is said in one line, before dbt starts
         result = dbtRunner().invoke([*command.args, *dbt_base_flags()])
     outcome = DbtOutcome(success=bool(result.success))
     if result.exception is not None:

@@ -112,3 +112,64 @@ def test_an_empty_file_gets_a_note_and_the_summary_is_printed_once(tmp_path: Pat
     assert result.returncode == 0, result.stderr
     assert "empty.json is empty" in result.stderr
     assert (result.stdout + result.stderr).count("accepted 2") == 1
+
+
+def _one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 1, result.stdout + result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("lms-warehouse: error:")]
+    assert len(errors) == 1 and "Traceback" not in result.stderr, result.stderr
+    return errors[0]
+
+
+def test_a_warehouse_folder_that_cannot_hold_files_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    warehouse = tmp_path / "a-file" / "lms.duckdb"
+    line = _one_error_line(run_cli("ingest", "events", str(FIXTURE / "events"), warehouse=warehouse))
+    assert f"cannot write the warehouse {warehouse}" in line and "LMS_WAREHOUSE_PATH" in line
+
+
+@pytest.mark.parametrize("damage", ["not duckdb", "truncated"])
+def test_a_file_that_is_not_a_readable_warehouse_is_one_line(tmp_path: Path, damage: str) -> None:
+    warehouse = tmp_path / "lms.duckdb"
+    if damage == "not duckdb":
+        warehouse.write_text("these are my notes, not a database")
+    else:
+        assert run_cli("ingest", "events", str(FIXTURE / "events"), warehouse=warehouse).returncode == 0
+        data = warehouse.read_bytes()
+        warehouse.write_bytes(data[: len(data) // 3])
+    before = warehouse.read_bytes()
+    for command in (("ingest", "events", str(FIXTURE / "events")), ("build",)):
+        line = _one_error_line(run_cli(*command, warehouse=warehouse))
+        assert f"{warehouse} is not a readable DuckDB warehouse" in line
+    assert warehouse.read_bytes() == before  # never overwritten
+
+
+def test_a_warehouse_open_in_another_process_is_one_line(tmp_path: Path) -> None:
+    warehouse = tmp_path / "lms.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(warehouse)!r}); print('open', "
+         "flush=True); time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        line = _one_error_line(run_cli("ingest", "events", str(FIXTURE / "events"), warehouse=warehouse))
+    finally:
+        holder.kill()
+        holder.wait()
+    assert f"{warehouse} is open in another process" in line and f"PID {holder.pid}" in line
+
+
+def test_build_from_another_directory_never_starts_an_empty_warehouse(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "LMS_WAREHOUSE_PATH"}
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = subprocess.run([str(CLI), "build", "--as-of", "2024-03-04T18:00:00Z"], capture_output=True, text=True,
+                            env={**env, "LMS_WAREHOUSE_PATH": str(elsewhere / "missing.duckdb")}, cwd=elsewhere,
+                            check=False)
+    assert "no warehouse at" in _one_error_line(result)
+    assert list(elsewhere.iterdir()) == []
+    # unset, the path is the project's warehouse, not one in the working directory
+    code = "from ingestion.warehouse import PROJECT_DIR, warehouse_path; print(warehouse_path(), PROJECT_DIR)"
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=elsewhere,
+                           check=True).stdout.split()
+    assert shown[0] == str(Path(shown[1]) / "warehouse" / "lms.duckdb")
