@@ -49,9 +49,11 @@ dagster: install
 	cp orchestration/dagster.yaml .dagster_home/dagster.yaml
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -m orchestration.definitions
 
+# Quiet: dbt's full log is in logs/dbt.log; only errors and where to look are printed.
 docs: install
-	$(BIN)/dbt docs generate --project-dir . --vars '{as_of: null}'
-	$(BIN)/dbt docs serve --project-dir . --port 8080
+	@$(BIN)/dbt --quiet docs generate --project-dir . --vars '{as_of: null}' --log-path logs
+	@echo "dbt docs generated in target/ (full log: logs/dbt.log); serving http://localhost:8080 (Ctrl-C stops)"
+	@$(BIN)/dbt --quiet docs serve --project-dir . --port 8080 --log-path logs
 
 clean:
 	rm -rf $(VENV) target logs warehouse .dagster_home

@@ -364,6 +364,9 @@ def ingest_event_paths(
     found = discover([paths] if isinstance(paths, str | Path) else paths)
     skipped = f" (skipped {found.skipped} with unsupported extensions)" if found.skipped else ""
     say(f"found {len(found.files)} event file(s){skipped}")
+    if found.special:
+        say(f"note: skipped {found.special} FIFO(s), socket(s) or device(s) in the folders: only regular files "
+            "are read")
     return _ingest(con, lambda: _load_all(con, found.files, organization_id, say), organization_id, quiz_catalog, say)
 
 

@@ -94,6 +94,7 @@ class SourceFile:
 class Discovery:
     files: tuple[SourceFile, ...]
     skipped: int  # files inside folders whose extension is not supported
+    special: int = 0  # FIFOs, sockets and devices inside folders: never opened (a FIFO would block the read)
 
 
 @dataclass(frozen=True)
@@ -120,27 +121,46 @@ def discover(paths: Sequence[Path | str]) -> Discovery:
     if not paths:
         raise IngestError("no input given: name one or more event files or folders")
     found: dict[Path, SourceFile] = {}
-    skipped = 0
+    skipped = special = 0
     for given in paths:
         path = Path(given).expanduser().resolve()
         if path.is_dir():
-            files, ignored = _scan_folder(path)
+            files, ignored, odd = _scan_folder(path)
             skipped += ignored
+            special += odd
             found.update((f.path, f) for f in files)
         elif path.is_file():
             kind = source_kind(path)
             if kind is None:
                 raise IngestError(f"{given}: unsupported file type; use one of {SUPPORTED}")
             found[path] = kind
+        elif path.exists():
+            raise IngestError(f"{given}: is {_special_kind(path)}, not a regular file: write the records to a file "
+                              "and ingest that")
         else:
             raise IngestError(f"{given}: no such file or folder; check the path")
-    return Discovery(tuple(found[p] for p in sorted(found)), skipped)
+    return Discovery(tuple(found[p] for p in sorted(found)), skipped, special)
 
 
-def _scan_folder(folder: Path) -> tuple[list[SourceFile], int]:
+def _special_kind(path: Path) -> str:
+    if path.is_fifo():
+        return "a FIFO (named pipe)"
+    if path.is_socket():
+        return "a socket"
+    if path.is_block_device() or path.is_char_device():
+        return "a device"
+    return "not a regular file"
+
+
+def _scan_folder(folder: Path) -> tuple[list[SourceFile], int, int]:
     files: list[SourceFile] = []
-    skipped = 0
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    skipped = special = 0
+    for path in sorted(folder.rglob("*")):
+        if path.is_dir():
+            continue
+        if not path.is_file():
+            special += path.exists()  # a dangling symlink is neither: nothing to read, nothing to count
+            continue
         kind = source_kind(path)
         if kind is None:
             skipped += 1
@@ -148,7 +168,7 @@ def _scan_folder(folder: Path) -> tuple[list[SourceFile], int]:
             files.append(kind)
     if not files:
         raise IngestError(f"{folder}: folder holds no event file ({SUPPORTED}); check the folder")
-    return files, skipped
+    return files, skipped, special
 
 
 def load_file(con: duckdb.DuckDBPyConnection, file_idx: int, source: SourceFile, insert: Insert) -> FileFailure | None:

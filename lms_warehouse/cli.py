@@ -6,6 +6,7 @@ import argparse
 import importlib
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,9 +18,11 @@ from lms_warehouse.cli_support import (
     add_organization_option,
     add_reject_share_option,
     check_rejects,
+    counting_progress,
 )
 from lms_warehouse.cli_support import progress as _progress
 from lms_warehouse.cli_support import say as _say
+from lms_warehouse.console import set_verbose, stage, verbose
 from lms_warehouse.timeutil import AsOfError, parse_as_of
 
 # Command modules of the other areas (MOOC/H5P, xAPI, reports, operations): each adds its own sub-commands.
@@ -30,9 +33,9 @@ def cmd_ingest_events(args: argparse.Namespace) -> int:
     from ingestion.events import ingest_event_paths
     from ingestion.warehouse import write_session
 
-    with write_session() as con:
+    with write_session() as con, stage("ingesting event files") as advance:
         result = ingest_event_paths(
-            con, args.paths, organization_id=args.organization, progress=_progress
+            con, args.paths, organization_id=args.organization, progress=counting_progress(advance)
         )
     _say(result.summary())
     check_rejects(result, args.max_reject_share)
@@ -78,6 +81,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     for failure in outcome.failures:
         _say(f"  failed: {failure}")
     _say(f"{outcome.summary()} (as of {as_of.isoformat(sep=' ')} UTC)")
+    for line in outcome.warning_lines():
+        _say(line)
     if not outcome.success:
         raise CommandError(
             outcome.error or f"dbt build failed: {len(outcome.failures)} models or tests failed (see above)"
@@ -116,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Learning-analytics warehouse. The DuckDB file is $LMS_WAREHOUSE_PATH "
         "(default warehouse/lms.duckdb).",
     )
+    parser.add_argument("--verbose", action="store_true",
+                        help="show every detail: each file, page and dbt node, dbt's and Dagster's own logs")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     ingest = commands.add_parser("ingest", help="land raw records in the warehouse")
@@ -153,7 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    # --verbose anywhere on the line (`lms-warehouse build --verbose` as well as `lms-warehouse --verbose build`)
+    set_verbose("--verbose" in given)
+    if not verbose():  # libraries' deprecation and experimental warnings are for developers
+        warnings.simplefilter("ignore")
+    args = build_parser().parse_args([a for a in given if a != "--verbose"])
     try:
         if hasattr(args, "organization"):
             args.organization = checked_organization(args.organization)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from lms_warehouse.console import Advance, verbose
 
 
 class CommandError(Exception):
@@ -40,8 +43,24 @@ def say(line: str) -> None:
     print(line, flush=True)
 
 
+# Detail lines (each file read, each page fetched) show with --verbose; these always do.
+_ALWAYS_SHOWN = ("note:", "could not read", "waiting for", "warning:")
+
+
 def progress(line: str) -> None:
-    print(f"  {line}", file=sys.stderr, flush=True)
+    if verbose() or line.startswith(_ALWAYS_SHOWN):
+        print(f"  {line}", file=sys.stderr, flush=True)
+
+
+def counting_progress(advance: Advance) -> Callable[[str], None]:
+    """`progress` that also moves a stage's bar one step per file read."""
+
+    def report(line: str) -> None:
+        if line.startswith("read "):
+            advance(None)
+        progress(line)
+
+    return report
 
 
 def add_organization_option(parser: argparse.ArgumentParser) -> None:

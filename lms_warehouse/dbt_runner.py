@@ -6,12 +6,14 @@ Both build their arguments with `dbt_build_args`, so a build means the same thin
 from __future__ import annotations
 
 import os
+import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from ingestion.warehouse import (
     PROJECT_DIR,
@@ -23,9 +25,11 @@ from ingestion.warehouse import (
     writer_lock,
 )
 from lms_warehouse.code_version import CODE_VERSION_ENV, projection_code_version
+from lms_warehouse.console import Advance, stage, verbose
 from lms_warehouse.timeutil import as_of_var
 
 MANIFEST_PATH = PROJECT_DIR / "target" / "manifest.json"
+LOG_DIR = PROJECT_DIR / "logs"  # dbt's full log: logs/dbt.log (debug level), whatever the console shows
 
 
 # The per-run settings reach the project's macros as environment variables, read when a node runs
@@ -107,8 +111,20 @@ class DbtOutcome:
     success: bool
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
+    warnings: list[tuple[str, int, str]] = field(default_factory=list)  # (test, failing rows, first message line)
     error: str | None = None
     unit_tests_skipped: bool = False
+
+    def warning_lines(self, top: int = 3) -> list[str]:
+        """How many tests warned, and the `top` of them by failing rows, with where to look."""
+        if not self.warnings:
+            return []
+        ranked = sorted(self.warnings, key=lambda w: (-w[1], w[0]))
+        lines = [f"{len(self.warnings)} test(s) warned (they do not fail the build); the largest:"]
+        lines += [f"  {name}: {rows:,} row(s)" + (f" ({message})" if message else "") for name, rows, message
+                  in ranked[:top]]
+        lines.append(f"  every warning with its query: {LOG_DIR / 'dbt.log'} (search for WARN)")
+        return lines
 
     def summary(self) -> str:
         if self.error:
@@ -127,6 +143,27 @@ class DbtOutcome:
         return "build: " + ("; ".join(parts) if parts else "nothing to build")
 
 
+def console_flags() -> list[str]:
+    """dbt's full log in logs/dbt.log; on the console only errors unless verbose; colours only on a terminal."""
+    flags = ["--log-path", str(LOG_DIR)]
+    if not verbose():
+        flags.append("--quiet")
+    if not sys.stdout.isatty():
+        flags.append("--no-use-colors")
+    return flags
+
+
+def _progress_callback(advance: Advance) -> Callable[[Any], None]:
+    def on_event(event: Any) -> None:
+        name = event.info.name
+        if name == "LogStartLine" and event.data.index == 1:
+            advance(event.data.total)
+        elif name == "NodeFinished":
+            advance(None)
+
+    return on_event
+
+
 def run_dbt(command: DbtCommand | list[str], *, progress: Progress | None = None) -> DbtOutcome:
     """Invoke dbt in this process, under the warehouse writer lock, and count what it built and tested."""
     from dbt.cli.main import dbtRunner  # dbt is slow to import: only when a build is asked for
@@ -143,7 +180,9 @@ def run_dbt(command: DbtCommand | list[str], *, progress: Progress | None = None
         if opens_warehouse:
             create_warehouse_file(warehouse)
             open_warehouse(warehouse).close()  # a file dbt cannot open is said in one line, before dbt starts
-        result = dbtRunner().invoke([*command.args, *dbt_base_flags()])
+        with stage(f"dbt {command.args[0]}") as advance:
+            result = dbtRunner(callbacks=[_progress_callback(advance)]).invoke(
+                [*command.args, *dbt_base_flags(), *console_flags()])
     outcome = DbtOutcome(success=bool(result.success))
     if result.exception is not None:
         outcome.error = str(result.exception).strip().splitlines()[0]
@@ -152,6 +191,9 @@ def run_dbt(command: DbtCommand | list[str], *, progress: Progress | None = None
         node = node_result.node
         status = str(node_result.status)
         outcome.counts[(str(node.resource_type), status)] += 1
+        if status == "warn":
+            first = (node_result.message or "").strip().splitlines()[:1]
+            outcome.warnings.append((node.name, int(node_result.failures or 0), first[0] if first else ""))
         if status in {"error", "fail"}:
             # a runtime error's first line only names the model; its second line says what went wrong
             message = [line.strip() for line in (node_result.message or "").strip().splitlines()[:2]]

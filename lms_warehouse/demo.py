@@ -185,7 +185,7 @@ def run_demo(say: Callable[[str], None], progress: Callable[[str], None]) -> int
     os.environ["LMS_CATALOG_DIR"] = str(inputs.catalog_dir)
     home = use_project_dagster_home()
     outcome = run_pipeline(as_of=DEMO_NOW)
-    progress(f"the run is recorded in the Dagster instance {home} (`make dagster` shows it)")
+    say(f"the run is recorded in the Dagster instance {home} (`make dagster` shows it)")
     for line in outcome.lines:
         say(line)
     if not outcome.success:
@@ -197,9 +197,22 @@ def run_demo(say: Callable[[str], None], progress: Callable[[str], None]) -> int
 
     report = warehouse_path().parent / "report.html"
     drawn = write_report(warehouse_path(), report)
-    say(f"report ({len(drawn)} charts): {report} (open it in a browser)")
+    say(f"report ({len(drawn)} charts): {report}")
     _say_risk_evaluation(say)
+    for line in next_steps(warehouse_path(), report):
+        say(line)
     return 0
+
+
+def next_steps(warehouse: Path, report: Path) -> list[str]:
+    return [
+        "next:",
+        f"  open the report:        xdg-open {report}   (or open it in any browser)",
+        "  the Dagster UI:         make dagster        (http://localhost:3000: the graph and this run)",
+        "  the dbt docs:           make docs           (http://localhost:8080: every model and column)",
+        f"  query it:               .venv/bin/python -c \"import duckdb; print(duckdb.connect('{warehouse}', "
+        "read_only=True).sql('select * from v_course_progress limit 5'))\"",
+    ]
 
 
 def _say_risk_evaluation(say: Callable[[str], None]) -> None:

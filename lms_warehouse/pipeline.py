@@ -7,12 +7,14 @@ import shutil
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from ingestion.warehouse import PROJECT_DIR
+from lms_warehouse.console import stage, verbose
 from lms_warehouse.dbt_runner import MANIFEST_PATH, point_dbt_at_warehouse, prepare_manifest
 from lms_warehouse.timeutil import as_of_var
 
-MAX_CHECK_LINES = 10  # checks that did not pass, named one per line in the run's output
+MAX_CHECK_LINES = 3  # checks that did not pass, the largest named one per line in the run's output
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,12 @@ def _instance():
     return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
 
 
+def _failed_rows(check: Any) -> int:
+    """The failing rows dagster-dbt records on a dbt test's check evaluation (0 when not recorded)."""
+    value = (check.metadata or {}).get("dagster_dbt/failed_row_count")
+    return int(getattr(value, "value", value) or 0)
+
+
 def run_pipeline(as_of: datetime | None = None, full_refresh: bool = False) -> RunOutcome:
     """Ingest every configured source, then dbt build: the job the hourly schedule runs."""
     point_dbt_at_warehouse()
@@ -52,11 +60,12 @@ def run_pipeline(as_of: datetime | None = None, full_refresh: bool = False) -> R
 
     job = defs.resolve_job_def("lms_warehouse_job")
     run_config = build_run_config(job, as_of=as_of_var(as_of) if as_of else None, full_refresh=full_refresh)
-    with _instance() as instance:
+    log_level = "INFO" if verbose() else "ERROR"  # Dagster's and dbt's own lines: with --verbose only
+    with _instance() as instance, stage("running lms_warehouse_job: ingest, then dbt build"):
         # Today's partition, reading the whole landing folder: what the hourly schedule runs.
         result = job.execute_in_process(
             instance=instance,
-            run_config={**run_config, "loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            run_config={**run_config, "loggers": {"console": {"config": {"log_level": log_level}}}},
             partition_key=current_partition_key(),
             tags=WHOLE_LANDING_DIR,
             raise_on_error=False,
@@ -70,13 +79,16 @@ def run_pipeline(as_of: datetime | None = None, full_refresh: bool = False) -> R
     checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     failed = sum(1 for c in checks if not c.passed and c.severity.value == "ERROR")
     warned = sum(1 for c in checks if not c.passed and c.severity.value != "ERROR")
-    not_passed = [c for c in checks if not c.passed]
+    not_passed = sorted((c for c in checks if not c.passed), key=lambda c: (c.severity.value != "ERROR",
+                                                                              -_failed_rows(c)))
     for check in not_passed[:MAX_CHECK_LINES]:
         reason = f": {check.description}" if check.description else ""
+        rows = f" ({_failed_rows(check):,} rows)" if _failed_rows(check) else ""
         target = f"{check.asset_key.to_user_string()} {check.check_name}"
-        lines.append(f"check {check.severity.value.lower()}: {target}{reason}")
+        lines.append(f"check {check.severity.value.lower()}: {target}{rows}{reason}")
     if len(not_passed) > MAX_CHECK_LINES:
-        lines.append(f"... and {len(not_passed) - MAX_CHECK_LINES} more checks that did not pass (see the Dagster UI)")
+        lines.append(f"... and {len(not_passed) - MAX_CHECK_LINES} more checks that did not pass: every one in the "
+                     f"Dagster UI (`make dagster`, run {result.run_id[:8]})")
     lines.append(
         f"run {result.run_id[:8]}: {materialized} assets materialized; checks: "
         f"{len(checks) - failed - warned} passed, {warned} warned, {failed} failed"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 from datetime import datetime, timedelta
@@ -20,11 +21,12 @@ from ingestion.events import ingest_event_paths
 from ingestion.warehouse import write_session
 from lms_warehouse.demo_data import build_catalog, generate_events, to_json_line
 from lms_warehouse.demo_xapi import write_demo_xapi
-from lms_warehouse.report import CHARTS, render_report
+from lms_warehouse.report import CHARTS, LABEL_CHARS, render_report, short, video_label
 
 AS_OF = datetime(2026, 11, 16, 18, 0, 0)  # the demo's: its xAPI video statements fall in the window
 DAYS = 14
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"  # kept after the run (gitignored)
 
 
 @pytest.fixture(scope="module")
@@ -140,14 +142,25 @@ def test_report_opens_in_headless_chromium_with_every_chart_drawn(cohort_warehou
     assert str(target) in result.stdout
     html = target.read_text()
     # self-contained: nothing in it makes the browser fetch anything (a video IRI shown as text is no request)
-    for fetching in ("<link", " src=", " href=", "url(", "@import", "<iframe", "<img"):
+    for fetching in ("<link", " src=", " href=", "@import", "<iframe", "<img"):
         assert fetching not in html, f"the report would fetch something: {fetching}"
+    assert not re.search(r"url\((?!#)", html), "the report would fetch something: a url() that is not local"
 
     dom = subprocess.run(
-        [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", target.as_uri()],
+        [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
+         "--dump-dom", target.as_uri()],
         capture_output=True, text=True, timeout=120, check=False,
     )
     assert dom.returncode == 0, dom.stderr[-2000:]
+    assert "CONSOLE" not in dom.stderr and "Uncaught" not in dom.stderr, dom.stderr[-2000:]
+    # the screenshot a person would see, kept as the test's artifact
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = subprocess.run(
+        [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=900,5200",
+         f"--screenshot={ARTIFACTS / 'report.png'}", target.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert shot.returncode == 0 and (ARTIFACTS / "report.png").stat().st_size > 50_000, shot.stderr[-2000:]
     parser = _Figures()
     parser.feed(dom.stdout)
     built = {name for (name,) in query(cohort_warehouse,
@@ -162,8 +175,34 @@ def test_report_opens_in_headless_chromium_with_every_chart_drawn(cohort_warehou
             assert figure["shapes"] > 0 and figure["area"] > 0, f"{chart.key}: no chart drawn ({figure})"
         else:
             assert figure["no_data"] and figure["shapes"] == 0, f"{chart.key}: its relation is missing: {figure}"
-    assert {"events_per_day", "completion_funnel", "xp_leaderboard", "streak_distribution", "mastery_by_competency",
+    assert {"events_per_day", "completion_funnel", "xp_leaderboard", "slipping_learners", "mastery_by_competency",
             "stuck_points", "video_dropoff"} <= {key for key, figure in parser.figures.items() if figure["area"] > 0}
+
+
+def test_report_charts_read_well(cohort_warehouse: Path) -> None:
+    # drawn by Vega-Lite: axes with ticks, years on the time axis, names instead of ids and URLs
+    con = duckdb.connect(str(cohort_warehouse), read_only=True)
+    try:
+        html, _ = render_report(con)
+        course_names = [name for (name,) in con.execute("select name from main.lms_course").fetchall()]
+    finally:
+        con.close()
+    figures = dict(re.findall(r'<figure class="chart" data-chart="([a-z_]+)">(.*?)</figure>', html, re.S))
+    labels = {key: re.findall(r"<text[^>]*>([^<]*)</text>", body) for key, body in figures.items()}
+    assert any(re.fullmatch(rf"\d\d \w{{3}} {AS_OF.year}", label) for label in labels["events_per_day"])
+    assert sum(label.replace(",", "").isdigit() for label in labels["events_per_day"]) >= 4  # y ticks, not 0 and max
+    assert any(name in labels["completion_funnel"] for name in course_names)
+    for key, texts in labels.items():
+        assert not any("://" in text for text in texts), f"{key} shows a raw URL: {[t for t in texts if '://' in t]}"
+    colours = {key: set(re.findall(r'fill="(#[0-9a-f]{6})"', body)) for key, body in figures.items()}
+    assert len(colours["events_per_day"]) >= 4  # a distinct colour per event type
+
+
+def test_labels_are_short_and_videos_never_show_their_url() -> None:
+    assert short("x" * 100).endswith("…") and len(short("x" * 100)) == LABEL_CHARS
+    assert video_label("https://lms.example/videos/intro-to-sql", None) == "video intro-to-sql"
+    assert video_label("uuid://1b2c", None) == "video 1b2c"
+    assert video_label("https://lms.example/v/1", "SQL fundamentals: day 3") == "SQL fundamentals: day 3"
 
 
 def test_report_says_no_data_for_empty_relations(cohort_warehouse: Path, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -566,3 +567,17 @@ def test_the_plausible_window_keeps_its_edges_and_the_widest_offsets(con, tmp_pa
     assert (result.accepted, result.rejected) == (4, 0)
     assert landed(con, "id, occurred_at")[2:] == [
         ("east", datetime(2026, 3, 1, 16, 0)), ("west", datetime(2026, 3, 3, 4, 0))]
+
+
+def test_fifos_in_a_folder_are_skipped_with_a_counted_note_and_refused_when_named(con, tmp_path):
+    folder = tmp_path / "in"
+    write_lines(folder / "a.ndjson", [ping("a")])
+    os.mkfifo(folder / "pipe.ndjson")
+    notes: list[str] = []
+
+    result = ingest(con, folder, progress=notes.append)
+
+    assert result.accepted == 1
+    assert any(line.startswith("note: skipped 1 FIFO") for line in notes)
+    with pytest.raises(IngestError, match="is a FIFO"):
+        ingest(con, folder / "pipe.ndjson")
