@@ -206,7 +206,8 @@ landable as (
         case when _ing_present(f.class_id) then f.class_id end as class_id,
         coalesce(case when _ing_present(f.organization_id) then f.organization_id end, __ORGANIZATION__)
             as organization_id,
-        coalesce(version_num::integer, 1) as version
+        -- try_cast: a huge version is rejected above and must not fail the whole file here
+        coalesce(try_cast(version_num as integer), 1) as version
     from judged
 )
 select file_idx, rn, raw, blank, needs_conversion, reason,

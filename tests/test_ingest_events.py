@@ -280,6 +280,8 @@ REJECTS = [
     ("version zero", ping("v", version=0), "version must be a positive integer"),
     ("version fraction", ping("v", version=1.5), "version must be a positive integer"),
     ("version text", ping("v", version="one"), "version must be a positive integer"),
+    ("version beyond INT32", ping("v", version=3_000_000_000), "version must be a positive integer"),
+    ("version huge", ping("v", version=1e300), "version must be a positive integer"),
 ]
 
 
