@@ -28,7 +28,16 @@ def pseudonym_salt() -> str:
 def convert_raw(raw: str, catalog: tally.QuizCatalog, salt: str) -> Converted:
     """(text for the canonical validation, None) or (None, reject reason) for one raw record."""
     try:
-        record = json.loads(raw)
+        return _convert(raw, catalog, salt)
+    except RecursionError:
+        return None, "nested too deeply to convert (deeper than Python's recursion limit)"
+
+
+def _convert(raw: str, catalog: tally.QuizCatalog, salt: str) -> Converted:
+    try:
+        record = json.loads(raw, object_pairs_hook=_refuse_duplicate_keys)
+    except DuplicateKey as exc:
+        return None, f"duplicate key {json.dumps(exc.key)} in the record: readers would disagree on its value"
     except ValueError:
         line_event = openedx_tracking.parse_tracking_line(raw)
         if line_event is None:
@@ -43,6 +52,22 @@ def convert_raw(raw: str, catalog: tally.QuizCatalog, salt: str) -> Converted:
         event, reason = openedx_tracking.convert_tracking_event(record, pseudonym_salt=salt)
         return _canonical(record, _with_quiz_marks(event, catalog)), reason
     return raw, None
+
+
+class DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json.loads keeps an object's last value of a repeated key and DuckDB its first: such a record is refused."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateKey(key)
+        found[key] = value
+    return found
 
 
 def _looks_like_statement(record: Any) -> bool:

@@ -66,6 +66,23 @@ end;
 create or replace temp macro _ing_num(s) as case
     when contains('0123456789-+. ', left(s, 1)) and isfinite(try_cast(s as double)) then try_cast(s as double)
 end;
+-- Ids: a JSON string (its text) or a JSON integer (its decimal text: numeric user ids are common); any other
+-- JSON type gives null, and the record is rejected naming the field and what it got.
+create or replace temp macro _ing_id(j) as case
+    when j is null then null
+    when left(j::varchar, 1) = '"' then j ->> '$'
+    when regexp_full_match(j::varchar, '-?[0-9]{1,19}') then j::varchar
+end;
+create or replace temp macro _ing_kind(j) as case left(j::varchar, 1)
+    when '"' then 'a string' when '{' then 'an object' when '[' then 'an array' when 't' then 'a boolean'
+    when 'f' then 'a boolean' else 'a number that is not an integer' end;
+create or replace temp macro _ing_id_error(name, j) as case
+    when j is not null and _ing_id(j) is null
+        then name || ' must be a JSON string or integer (got ' || _ing_kind(j) || ')'
+end;
+-- The first key an object holds twice: DuckDB would read its first value and Python its last.
+create or replace temp macro _ing_dup_key(keys) as
+    case when len(keys) <> len(list_distinct(keys)) then list_filter(keys, (k, i) -> list_position(keys, k) < i)[1] end;
 create or replace temp macro _ing_bool(s) as case when lower(s) in ('true', 'false') then lower(s) = 'true' end;
 create or replace temp macro _ing_is_object(j) as left(j::varchar, 1) = '{';
 create or replace temp macro _ing_obj(direct, text_form) as case
@@ -106,10 +123,11 @@ create or replace temp macro _ing_canonical(r) as concat_ws(chr(31), r.type, r.s
 _PAYLOAD_SHAPE = (
     '{"position":"VARCHAR","duration":"VARCHAR","score":"VARCHAR","max_score":"VARCHAR","passed":"VARCHAR"}'
 )
+# Ids as JSON, so their JSON type can be checked (as VARCHAR an object, a boolean and a string all read as text).
 _RECORD_SHAPE = (
-    '{"id":"VARCHAR","type":"VARCHAR","student_id":"VARCHAR","course_id":"VARCHAR","class_id":"VARCHAR",'
+    '{"id":"JSON","type":"JSON","student_id":"JSON","course_id":"JSON","class_id":"JSON",'
     '"occurred_at":"VARCHAR","payload":"JSON","payload_json":"JSON","context":"JSON","context_json":"JSON",'
-    '"version":"VARCHAR","organization_id":"VARCHAR","eventType":"VARCHAR"}'
+    '"version":"VARCHAR","organization_id":"JSON","eventType":"VARCHAR"}'
 )
 _WS = "' ' || chr(9) || chr(10) || chr(13)"
 
@@ -137,8 +155,11 @@ vals as (
         -- tracking-log line behind a logger prefix. Python converts them (or hands them back unchanged).
         case when f is null then early_error is null and not blank and contains(c, '{{')
              else f.type is null and is_object end as needs_conversion,
-        f.id as id_text, f.type as type_text, f.student_id as student_text,
+        _ing_id(f.id) as id_text, case when left(f.type::varchar, 1) = '"' then f.type ->> '$' end as type_text,
+        _ing_id(f.student_id) as student_text, _ing_id(f.course_id) as course_text,
+        _ing_id(f.class_id) as class_text, _ing_id(f.organization_id) as organization_text,
         f.occurred_at as occurred_text,
+        case when f is not null then _ing_dup_key(json_keys(c)) end as duplicate_key,
         _ing_obj(f.payload, f.payload_json) as payload_obj,
         _ing_obj(f.context, f.context_json) as context_obj,
         _ing_num(f.version) as version_num
@@ -166,6 +187,16 @@ judged as (
         when not is_object then 'not a JSON object (got ' || case json_type(c)
             when 'ARRAY' then 'an array' when 'VARCHAR' then 'a string' when 'BOOLEAN' then 'a boolean'
             when 'NULL' then 'null' else 'a number' end || ')'
+        when duplicate_key is not null then 'duplicate key ' || to_json(duplicate_key) || ' in the record: '
+            || 'readers would disagree on its value'
+        when _ing_id_error('id', f.id) is not null then _ing_id_error('id', f.id)
+        when f.type is not null and type_text is null
+            then 'type must be a JSON string (got ' || _ing_kind(f.type) || ')'
+        when _ing_id_error('student_id', f.student_id) is not null then _ing_id_error('student_id', f.student_id)
+        when _ing_id_error('course_id', f.course_id) is not null then _ing_id_error('course_id', f.course_id)
+        when _ing_id_error('class_id', f.class_id) is not null then _ing_id_error('class_id', f.class_id)
+        when _ing_id_error('organization_id', f.organization_id) is not null
+            then _ing_id_error('organization_id', f.organization_id)
         when not _ing_present(id_text) then 'missing or empty id'
         when not _ing_present(type_text) then 'missing or empty type'
         when not _ing_present(student_text) then 'missing or empty student_id'
@@ -185,6 +216,10 @@ judged as (
             then _ing_obj_error('payload', f.payload, f.payload_json, payload_obj)
         when _ing_obj_error('context', f.context, f.context_json, context_obj) is not null
             then _ing_obj_error('context', f.context, f.context_json, context_obj)
+        when _ing_dup_key(json_keys(payload_obj)) is not null then 'duplicate key '
+            || to_json(_ing_dup_key(json_keys(payload_obj))) || ' in the payload: readers would disagree on its value'
+        when _ing_dup_key(json_keys(context_obj)) is not null then 'duplicate key '
+            || to_json(_ing_dup_key(json_keys(context_obj))) || ' in the context: readers would disagree on its value'
         when type_text = 'VIDEO_PING' and (position is null or duration is null)
             then 'VIDEO_PING payload needs numeric position and duration'
         when type_text = 'VIDEO_PING' and (position < 0 or duration < 0)
@@ -202,9 +237,9 @@ judged as (
 ),
 landable as (
     select *,
-        case when _ing_present(f.course_id) then f.course_id end as course_id,
-        case when _ing_present(f.class_id) then f.class_id end as class_id,
-        coalesce(case when _ing_present(f.organization_id) then f.organization_id end, __ORGANIZATION__)
+        case when _ing_present(course_text) then course_text end as course_id,
+        case when _ing_present(class_text) then class_text end as class_id,
+        coalesce(case when _ing_present(organization_text) then organization_text end, __ORGANIZATION__)
             as organization_id,
         -- try_cast: a huge version is rejected above and must not fail the whole file here
         coalesce(try_cast(version_num as integer), 1) as version

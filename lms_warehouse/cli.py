@@ -167,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         warnings.simplefilter("ignore")
     args = build_parser().parse_args([a for a in given if a != "--verbose"])
     try:
-        if hasattr(args, "organization"):
+        if getattr(args, "organization", None) is not None:  # None: all organizations (`report`)
             args.organization = checked_organization(args.organization)
         return int(args.handler(args) or 0)
     except (CommandError, IngestError, AsOfError) as exc:

@@ -281,6 +281,20 @@ REJECTS = [
     ("version fraction", ping("v", version=1.5), "version must be a positive integer"),
     ("version text", ping("v", version="one"), "version must be a positive integer"),
     ("version beyond INT32", ping("v", version=3_000_000_000), "version must be a positive integer"),
+    ("student_id object", ping("s", student_id={"id": 1}), "student_id must be a JSON string or integer (got an obj"),
+    ("student_id array", ping("s", student_id=["a"]), "student_id must be a JSON string or integer (got an array)"),
+    ("student_id boolean", ping("s", student_id=True), "student_id must be a JSON string or integer (got a boolean)"),
+    ("student_id float", ping("s", student_id=1.5), "student_id must be a JSON string or integer (got a number"),
+    ("id object", ping({"x": 1}), "id must be a JSON string or integer (got an object)"),
+    ("type number", ping("t", type=7), "type must be a JSON string (got a number"),
+    ("class_id boolean", ping("c", class_id=False), "class_id must be a JSON string or integer (got a boolean)"),
+    ("course_id array", ping("c", course_id=[]), "course_id must be a JSON string or integer (got an array)"),
+    ("organization_id object", ping("o", organization_id={}), "organization_id must be a JSON string or integer"),
+    ("duplicate key", '{"id": "d", "type": "X", "student_id": "s", "student_id": "t", '
+     '"occurred_at": "2026-03-02T10:00:00Z"}', 'duplicate key "student_id" in the record'),
+    ("duplicate payload key", '{"id": "d", "type": "VIDEO_PING", "student_id": "s", "occurred_at": '
+     '"2026-03-02T10:00:00Z", "payload": {"position": 50, "duration": 100, "position": -50}}',
+     'duplicate key "position" in the payload'),
     ("version huge", ping("v", version=1e300), "version must be a positive integer"),
 ]
 
@@ -583,3 +597,26 @@ def test_fifos_in_a_folder_are_skipped_with_a_counted_note_and_refused_when_name
     assert any(line.startswith("note: skipped 1 FIFO") for line in notes)
     with pytest.raises(IngestError, match="is a FIFO"):
         ingest(con, folder / "pipe.ndjson")
+
+
+def test_integer_ids_are_their_decimal_text(con, tmp_path):
+    path = write_lines(tmp_path / "e.ndjson", [ping(101, student_id=42, class_id=7, course_id=-3)])
+
+    result = ingest(con, path)
+
+    assert result.accepted == 1
+    assert landed(con, "id, student_id, class_id, course_id") == [("101", "42", "7", "-3")]
+
+
+def test_records_converted_in_python_refuse_duplicate_keys_and_deep_nesting(con, tmp_path):
+    statement = ('{"actor": {"account": {"name": "a", "homePage": "h"}}, "verb": {"id": "http://x/played"}, '
+                 '"verb": {"id": "http://x/paused"}, "object": {"id": "o"}, "timestamp": "2026-03-02T10:00:00Z"}')
+    deep = '{"actor": ' + '{"a": ' * 1500 + "1" + "}" * 1500 + ', "verb": {"id": "v"}, "object": {"id": "o"}}'
+    path = write_lines(tmp_path / "e.ndjson", [ping("ok-1"), statement, deep, ping("ok-2")])
+
+    result = ingest(con, path)
+
+    assert (result.records_read, result.accepted, result.rejected) == (4, 2, 2)
+    assert [r[0] for r in landed(con)] == ["ok-1", "ok-2"]
+    (_, dup), (_, nested) = rejects(con)
+    assert 'duplicate key "verb"' in dup and "nested too deeply" in nested
