@@ -9,9 +9,7 @@ all becomes one `FileFailure` instead.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion.errors import IngestError
+from ingestion.text_stream import Stream, StreamLimit, lines, max_record_bytes
 
 LINES, JSON_DOC, PARQUET = "lines", "json", "parquet"
 _FORMATS: dict[str, str] = {
@@ -171,32 +170,48 @@ def _scan_folder(folder: Path) -> tuple[list[SourceFile], int, int]:
     return files, skipped, special
 
 
-def load_file(con: duckdb.DuckDBPyConnection, file_idx: int, source: SourceFile, insert: Insert) -> FileFailure | None:
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    file_idx: int,
+    source: SourceFile,
+    insert: Insert,
+    staged: Callable[[], tuple[int, int]] | None = None,
+    drop: Callable[[], None] | None = None,
+) -> FileFailure | None:
     """Feed one file's records to `insert` as a source query, or say why the file cannot be read.
 
     A gzip cut short or corrupt part-way, and a JSON array with a syntax error, keep what is readable before
     the fault: those records land (or are judged) as usual and the unreadable rest is one reject with the reason.
+    A record over the size limit is one reject with its size; its neighbours land. `staged` (text bytes and rows
+    staged for this file) and `drop` (remove them) let a JSON Lines file read by DuckDB be checked for lines
+    its reader dropped without a word, and read again by Python.
     """
+    text_bytes = None
     if source.compressed:
-        problem = _gzip_problem(source.path)
+        try:
+            text_bytes, problem = _gzip_check(source.path)
+        except StreamLimit as exc:
+            return _failure(source.path, str(exc))
         if problem:
             if source.fmt == PARQUET:
                 return _failure(source.path, problem)
-            records, rest = _readable_records(_gunzip_prefix(source.path), source.fmt, problem)
+            if source.fmt == LINES:
+                return _load_lines_in_python(con, file_idx, source, insert)
+            records, rest = _readable_records(b"".join(Stream(source.path, True)), source.fmt, problem)
             _insert_records(con, file_idx, records, insert)
             return None if rest is None else _failure(source.path, rest, record_number=len(records) + 1)
     path = sql_literal(str(source.path))
     try:
         if source.fmt == LINES:
-            _load_lines(con, file_idx, source, insert)
-        elif source.fmt == JSON_DOC:
+            return _load_lines(con, file_idx, source, insert, text_bytes, staged, drop)
+        if source.fmt == JSON_DOC:
             insert(_JSON_DOC_SQL.format(idx=file_idx, path=path))
         else:
             insert(_PARQUET_SQL.format(idx=file_idx, path=path, fields=_parquet_fields(con, path)))
     except _UNREADABLE as exc:
         if source.fmt != JSON_DOC:
             return _failure(source.path, _first_line(exc))
-        records = _json_array_records(_read_bytes(source))
+        records = _json_array_records(b"".join(Stream(source.path, source.compressed)))
         if records is None:  # not an array: nothing before the error can be told apart
             return _failure(source.path, _first_line(exc))
         _insert_records(con, file_idx, records, insert)
@@ -208,24 +223,11 @@ Record = tuple[int, str, str | None]
 
 
 def _readable_records(data: bytes, fmt: str, cut_reason: str) -> tuple[list[Record], str | None]:
-    """The records of the readable start of a cut file, the record the cut went through rejected with its text
-    so far; and, when the cut fell between records, the reason for a file-level reject of the unreadable rest."""
+    """The elements of the readable start of a cut JSON array, the element the cut went through rejected with its
+    text so far; and, when the cut fell between elements, the reason for a file-level reject of the rest."""
+    records = _json_array_records(data, cut_reason) or []
     rest = f"{cut_reason}: the rest of the file could not be read"
-    if fmt == JSON_DOC:
-        records = _json_array_records(data, cut_reason) or []
-        return records, (rest if not records or records[-1][2] is None else None)
-    records: list[Record] = []
-    lines = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
-    for number, line in enumerate(lines[:-1], start=1):
-        line = line.removesuffix(b"\r")
-        if line.strip():
-            records.append((number, *_decoded(line)))
-    if not lines[-1].strip():
-        return records, rest
-    records.append((len(lines), _decoded(lines[-1])[0], f"{cut_reason}: this record is cut short and the rest "
-                    "of the file could not be read"))
-    return records, None
-
+    return records, (rest if not records or records[-1][2] is None else None)
 
 def _json_array_records(data: bytes, cut_reason: str | None = None) -> list[Record] | None:
     """The elements of a JSON array up to its first syntax error (each with its raw text), then one reject
@@ -277,30 +279,6 @@ def _decoded(data: bytes) -> tuple[str, str | None]:
         return data.decode("utf-8", errors="replace"), "not valid UTF-8 text"
 
 
-def _read_bytes(source: SourceFile) -> bytes:
-    opener = gzip.open if source.compressed else open
-    with opener(source.path, "rb") as handle:
-        return handle.read()
-
-
-def _gunzip_prefix(path: Path) -> bytes:
-    """Everything a gzip file decompresses to before it ends early or turns corrupt."""
-    out: list[bytes] = []
-    decompressor = zlib.decompressobj(wbits=31)
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 16):
-            while chunk:
-                try:
-                    out.append(decompressor.decompress(chunk))
-                except zlib.error:
-                    return b"".join(out)
-                if not decompressor.eof:
-                    break
-                chunk = decompressor.unused_data  # another gzip member follows
-                decompressor = zlib.decompressobj(wbits=31)
-    return b"".join(out)
-
-
 def _insert_records(con: duckdb.DuckDBPyConnection, file_idx: int, records: list[Record], insert: Insert) -> None:
     import pyarrow as pa  # only the rarer Python paths need it; keeps the import cheap
 
@@ -316,23 +294,65 @@ def _insert_records(con: duckdb.DuckDBPyConnection, file_idx: int, records: list
         con.unregister(_ARROW_VIEW)
 
 
-def _load_lines(con: duckdb.DuckDBPyConnection, file_idx: int, source: SourceFile, insert: Insert) -> None:
+def _load_lines(
+    con: duckdb.DuckDBPyConnection,
+    file_idx: int,
+    source: SourceFile,
+    insert: Insert,
+    text_bytes: int | None,
+    staged: Callable[[], tuple[int, int]] | None,
+    drop: Callable[[], None] | None,
+) -> FileFailure | None:
     try:
         insert(_LINES_SQL.format(idx=file_idx, path=sql_literal(str(source.path))))
-    except _UNREADABLE:
-        # DuckDB's CSV reader refuses odd text (bad UTF-8, control characters, stray CR, very long
-        # lines). The failed statement left nothing behind, so Python splits this one file instead.
-        _load_lines_in_python(con, file_idx, source, insert)
+    except duckdb.Error:
+        # DuckDB's CSV reader refuses odd text (bad UTF-8, control characters, stray CR) and long lines (a
+        # NotImplementedException in its parallel reader). The failed statement left nothing behind, so Python
+        # splits this one file instead.
+        return _load_lines_in_python(con, file_idx, source, insert)
+    if staged is None or drop is None:
+        return None
+    # The same reader silently drops an overlong last line: the text it staged must account for the file's
+    # bytes (each row lost at most its end of line and a CR, the file a BOM).
+    text, rows = staged()
+    expected = source.path.stat().st_size if text_bytes is None else text_bytes
+    if expected > text + 2 * rows + 3:
+        drop()
+        return _load_lines_in_python(con, file_idx, source, insert)
+    return None
 
 
-def _load_lines_in_python(con: duckdb.DuckDBPyConnection, file_idx: int, source: SourceFile, insert: Insert) -> None:
-    data = _read_bytes(source).removeprefix(b"\xef\xbb\xbf")
-    records: list[Record] = []
-    for number, line in enumerate(data.split(b"\n"), start=1):
-        line = line.removesuffix(b"\r")
-        if line.strip():
-            records.append((number, *_decoded(line)))
-    _insert_records(con, file_idx, records, insert)
+_BATCH_ROWS = 50_000  # records handed to DuckDB at once by the Python reader: memory stays bounded
+
+
+def _load_lines_in_python(
+    con: duckdb.DuckDBPyConnection, file_idx: int, source: SourceFile, insert: Insert
+) -> FileFailure | None:
+    """Stream the file's lines (decompressed as they come) in batches; a line over the record limit becomes a
+    reject with its size; a gzip cut short keeps every complete line and rejects the cut one (or the rest)."""
+    stream, limit = Stream(source.path, source.compressed), max_record_bytes()
+    batch: list[Record] = []
+    last = None
+    for line in lines(stream, limit):
+        last = line
+        if line.size > limit:
+            preview = _decoded(line.text)[0]
+            batch.append((line.number, f"{preview}... [{line.size:,} bytes]",
+                          f"record is {line.size:,} bytes, over the limit of {limit:,} (var ingest_max_record_bytes)"))
+        elif not line.ended and stream.problem is not None:
+            batch.append((line.number, _decoded(line.text)[0],
+                          f"{stream.problem}: this record is cut short and the rest of the file could not be read"))
+        elif line.text.strip():
+            batch.append((line.number, *_decoded(line.text)))
+        if len(batch) >= _BATCH_ROWS:
+            _insert_records(con, file_idx, batch, insert)
+            batch = []
+    if batch:
+        _insert_records(con, file_idx, batch, insert)
+    if stream.problem is not None and (last is None or last.ended):
+        return _failure(source.path, f"{stream.problem}: the rest of the file could not be read",
+                        record_number=(last.number if last else 0) + 1)
+    return None
 
 
 def _parquet_fields(con: duckdb.DuckDBPyConnection, path: str) -> str:
@@ -358,15 +378,13 @@ def timestamp_literal(value: datetime) -> str:
     return f"cast({sql_literal(value.isoformat())} as timestamp)"
 
 
-def _gzip_problem(path: Path) -> str | None:
-    """DuckDB reads a truncated gzip without complaint, so the stream is checked to its end first."""
-    try:
-        with gzip.open(path, "rb") as handle:
-            while handle.read(1 << 22):
-                pass
-    except (OSError, EOFError, zlib.error) as exc:
-        return f"corrupt or truncated gzip ({exc})"
-    return None
+def _gzip_check(path: Path) -> tuple[int, str | None]:
+    """Stream the gzip to its end first (DuckDB reads a truncated gzip without complaint, and a bomb must be
+    stopped before anything reads it whole): its decompressed size, and why it ends early (None when whole).
+    Raises StreamLimit for a file over the decompression limits."""
+    stream = Stream(path, compressed=True)
+    total = sum(len(chunk) for chunk in stream)
+    return total, stream.problem
 
 
 def _failure(path: Path, problem: str, record_number: int = 0) -> FileFailure:

@@ -227,7 +227,7 @@ def xp_leaderboard(con: duckdb.DuckDBPyConnection, organization: str | None) -> 
 @chart("video_dropoff", "Where do viewers leave, and what gets rewatched?",
        "Viewers per segment of the three most watched videos (v_video_segments): a falling line is the "
        "audience leaving; views above viewers (tooltip) are rewatches. Videos by class name or short name.",
-       ("v_video_segments",), optional=True)
+       ("v_video_segments", "v_video_summary", "lms_class"), optional=True)
 def video_dropoff(con: duckdb.DuckDBPyConnection, organization: str | None) -> Any:
     alt = _alt()
     where, params = _org_filter(organization, "s.organization_id")

@@ -6,6 +6,9 @@ import contextlib
 import gzip
 import json
 import os
+import subprocess
+import sys
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,7 @@ from event_factory import (
 from ingestion import events as events_module
 from ingestion.errors import IngestError
 from ingestion.events import ingest_event_paths
+from ingestion.text_stream import max_record_bytes
 
 
 def ingest(con: duckdb.DuckDBPyConnection, *paths: Path, **kwargs: Any):
@@ -620,3 +624,77 @@ def test_records_converted_in_python_refuse_duplicate_keys_and_deep_nesting(con,
     assert [r[0] for r in landed(con)] == ["ok-1", "ok-2"]
     (_, dup), (_, nested) = rejects(con)
     assert 'duplicate key "verb"' in dup and "nested too deeply" in nested
+
+
+# --- limits ----------------------------------------------------------------------------------------------
+
+def _with_big_payload(event_id: str, size: int) -> dict:
+    return ping(event_id, context={"blob": "y" * size})
+
+
+def test_a_record_over_the_size_limit_is_rejected_and_its_neighbours_land(con, tmp_path):
+    limit = max_record_bytes()
+    path = write_lines(tmp_path / "big.ndjson", [
+        ping("first"),
+        _with_big_payload("three-mb", 3 << 20),  # over DuckDB's line reader default, under the limit: lands
+        ping("middle"),
+        _with_big_payload("too-big", limit + 1024),  # at the end: DuckDB's reader used to drop it silently
+    ])
+
+    result = ingest(con, path)
+
+    assert [i for (i,) in landed(con)] == ["first", "three-mb", "middle"]
+    ((number, raw, reason),) = rejects(con, "record_number, raw_text, reason")
+    assert number == 4 and "over the limit of" in reason and "ingest_max_record_bytes" in reason
+    assert len(raw) < 2000 and raw.endswith("bytes]")  # a preview, not the whole record
+    assert (result.records_read, result.accepted, result.rejected) == (4, 3, 1)
+
+
+def test_an_oversized_line_in_the_middle_of_a_file_does_not_abort_the_other_files(con, tmp_path):
+    folder = tmp_path / "in"
+    write_lines(folder / "a.ndjson", [ping("a")])
+    write_lines(folder / "b.ndjson", [ping("b1"), _with_big_payload("b-big", max_record_bytes() + 1), ping("b2")])
+    write_lines(folder / "c.ndjson", [ping("c")])
+
+    result = ingest(con, folder)
+
+    assert [i for (i,) in landed(con)] == ["a", "b1", "b2", "c"]
+    assert (result.records_read, result.accepted, result.rejected) == (5, 4, 1)
+
+
+def _gzip_of(byte: bytes, size: int, path: Path) -> Path:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    with path.open("wb") as handle:
+        block = byte * (1 << 20)
+        for _ in range(size >> 20):
+            handle.write(compressor.compress(block))
+        handle.write(compressor.flush())
+    return path
+
+
+@pytest.mark.parametrize("byte", [b"\0", b" "])
+def test_a_compression_bomb_is_rejected_whole_and_other_files_land(con, tmp_path, byte):
+    folder = tmp_path / "in"
+    write_lines(folder / "a.ndjson", [ping("a")])
+    bomb = _gzip_of(byte, 512 << 20, folder / "b_bomb.ndjson.gz")  # 512 MiB expanded from about half a MiB
+
+    result = ingest(con, folder)
+
+    assert landed(con) == [("a",)]
+    ((source, number, reason),) = rejects(con, "source_file, record_number, reason")
+    assert (source, number) == (str(bomb), 0) and "ingest_max_compression_ratio" in reason
+    assert (result.records_read, result.accepted, result.rejected) == (2, 1, 1)
+
+
+def test_a_compression_bomb_is_stopped_with_bounded_memory(tmp_path):
+    bomb = _gzip_of(b"\0", 2048 << 20, tmp_path / "bomb.ndjson.gz")  # 2 GiB of zeros in about 2 MiB
+    cli = Path(sys.executable).with_name("lms-warehouse")
+    probe = ("import resource, subprocess, sys; "
+             "done = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+             "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    env = {**os.environ, "LMS_WAREHOUSE_PATH": str(tmp_path / "lms.duckdb")}
+    out = subprocess.run([sys.executable, "-c", probe, str(cli), "ingest", "events", str(bomb)], env=env,
+                         capture_output=True, text=True, check=True).stdout.split()
+    returncode, peak_kib = int(out[0]), int(out[1])
+    assert returncode == 1  # its only record was rejected: the run says so
+    assert peak_kib < 1_500 * 1024, f"peak memory {peak_kib / 1024:.0f} MiB"
