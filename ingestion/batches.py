@@ -24,6 +24,7 @@ class BatchResult:
     accepted: int
     duplicates: int
     rejected: int
+    failed_files: tuple[str, ...] = ()  # files that could not be read at all (each one reject, record number 0)
 
     def summary(self) -> str:
         return (

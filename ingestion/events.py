@@ -20,7 +20,15 @@ from ingestion.batches import BatchResult, new_batch_id, record_batch, utc_now
 from ingestion.event_versions import current_event_version
 from ingestion.landing import LANDING_SCHEMA, ensure_landing_schema
 from ingestion.project_vars import project_var
-from ingestion.readers import FileFailure, SourceFile, discover, load_file, sql_literal, timestamp_literal
+from ingestion.readers import (
+    FileFailure,
+    SourceFile,
+    discover,
+    file_md5,
+    load_file,
+    sql_literal,
+    timestamp_literal,
+)
 from ingestion.xapi import redact_emails
 
 KIND = "events"
@@ -464,7 +472,12 @@ def _load_all(
         def drop(idx: int = file_idx) -> None:
             con.execute(f"delete from {_STAGING} where file_idx = {int(idx)}")
 
-        failure = load_file(con, file_idx, source, insert, staged, drop)
+        try:
+            failure = load_file(con, file_idx, source, insert, staged, drop)
+        except Exception as exc:  # a file is the unit of failure: whatever breaks inside it stays inside it
+            drop(file_idx)
+            failure = FileFailure(source.path, f"could not read file {source.path.name}: {type(exc).__name__}: "
+                                  f"{(str(exc).strip().splitlines() or [''])[0]}", f"{file_md5(source.path)}#0")
         # file_idx only grows, so zone maps confine this scan to the file's own rows. It is inlined, not a
         # parameter: with a prepared parameter the filter was not pushed down (a full scan, ~0.3 s per 1M rows).
         first_rowid, count = con.execute(
@@ -516,7 +529,7 @@ def _convert_foreign(
 
     catalog = tally.load_quiz_catalog(Path(quiz_catalog) if quiz_catalog is not None else None)
     salt = conversions.pseudonym_salt()
-    converted = [conversions.convert_raw(raw, catalog, salt) for _, _, raw in records]
+    converted = [_converted(raw, catalog, salt) for _, _, raw in records]
     table = pa.table({
         "file_idx": pa.array([r[0] for r in records], pa.int32()),
         "rn": pa.array([r[1] for r in records], pa.int64()),
@@ -532,6 +545,14 @@ def _convert_foreign(
         con.unregister(_FOREIGN)
     changed = sum(1 for (canon, error), (_, _, raw) in zip(converted, records, strict=True) if canon != raw or error)
     say(f"converted {changed:,} record(s) from Tally, xAPI or Open edX")
+
+
+def _converted(raw: str, catalog: tally.QuizCatalog, salt: str) -> conversions.Converted:
+    """One record's conversion; an unexpected failure rejects that record, never the batch."""
+    try:
+        return conversions.convert_raw(raw, catalog, salt)
+    except Exception as exc:
+        return None, f"could not convert the record: {type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"
 
 
 def _classify_into_staging(source_sql: str, organization_literal: str) -> str:
@@ -566,7 +587,8 @@ def _land(
         con.execute(_with_batch_values(_INSERT_REJECTS_SQL, batch_id, started_at, organization_id))
         _redact_rejects(con, batch_id)
         result = BatchResult(batch_id, KIND, loaded.paths, read + failures, accepted, duplicates,
-                             rejected + failures)
+                             rejected + failures,
+                             tuple(str(f.path) for f in loaded.failures if f.record_number == 0))
         record_batch(con, result, organization_id=organization_id, started_at=started_at, finished_at=utc_now())
         con.execute("commit")
     except BaseException:

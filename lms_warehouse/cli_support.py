@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from lms_warehouse.console import Advance, verbose
@@ -27,6 +28,12 @@ def add_reject_share_option(parser: argparse.ArgumentParser) -> None:
 def check_rejects(result: Any, max_share: float | None, rejects_table: str = "landing.lms_event_rejects") -> None:
     """After the summary: fail the command when every record (or more than `max_share`) was rejected. The
     batch has landed either way: the rejects and their reasons are kept, nothing is lost."""
+    failed = getattr(result, "failed_files", ())
+    if failed:
+        names = ", ".join(Path(f).name for f in failed[:3])
+        names += f" and {len(failed) - 3} more" if len(failed) > 3 else ""
+        raise CommandError(f"{len(failed)} file(s) could not be read at all ({names}); every other record was "
+                           f"handled; the reasons are in {rejects_table} (record_number 0)")
     if not result.records_read or not result.rejected:
         return
     where = f"the reasons are in {rejects_table} (batch_id = '{result.batch_id}')"

@@ -173,3 +173,15 @@ def test_build_from_another_directory_never_starts_an_empty_warehouse(tmp_path: 
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=elsewhere,
                            check=True).stdout.split()
     assert shown[0] == str(Path(shown[1]) / "warehouse" / "lms.duckdb")
+
+
+def test_a_file_that_fails_as_a_whole_lands_the_others_and_exits_non_zero(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _events_file(folder / "a.ndjson", 2, 0)
+    (folder / "b.parquet").write_bytes(b"PAR1 not parquet at all")
+    _events_file(folder / "c.jsonl", 3, 0)
+    result = run_cli("ingest", "events", str(folder), warehouse=tmp_path / "lms.duckdb")
+    assert "read 6 = accepted 3 + duplicates 2 + rejected 1" in result.stdout  # c repeats a's ids e0, e1
+    line = _one_error_line(result)
+    assert "1 file(s) could not be read at all (b.parquet)" in line

@@ -698,3 +698,38 @@ def test_a_compression_bomb_is_stopped_with_bounded_memory(tmp_path):
     returncode, peak_kib = int(out[0]), int(out[1])
     assert returncode == 1  # its only record was rejected: the run says so
     assert peak_kib < 1_500 * 1024, f"peak memory {peak_kib / 1024:.0f} MiB"
+
+
+def test_any_failure_inside_one_file_stays_in_that_file(con, tmp_path, monkeypatch):
+    folder = tmp_path / "in"
+    write_lines(folder / "a.ndjson", [ping("a")])
+    write_lines(folder / "b.ndjson", [ping("b1"), ping("b2")])
+    write_lines(folder / "c.ndjson", [ping("c")])
+    real = events_module.load_file
+
+    def breaks_on_b(con_, file_idx, source, insert, staged=None, drop=None):
+        failure = real(con_, file_idx, source, insert, staged, drop)
+        if source.path.name == "b.ndjson":  # after its rows were staged: they must not land half-way
+            raise RuntimeError("disk went away\nsecond line")
+        return failure
+
+    monkeypatch.setattr(events_module, "load_file", breaks_on_b)
+    result = ingest(con, folder)
+
+    assert [i for (i,) in landed(con)] == ["a", "c"]
+    ((number, reason),) = rejects(con)
+    assert number == 0 and reason == "could not read file b.ndjson: RuntimeError: disk went away"
+    assert (result.records_read, result.accepted, result.rejected) == (3, 2, 1)
+    assert result.failed_files == (str(folder / "b.ndjson"),)
+
+
+def test_an_unexpected_conversion_failure_rejects_only_that_record(con, tmp_path, monkeypatch):
+    def explodes(raw, catalog, salt):
+        raise ValueError("converter bug")
+
+    monkeypatch.setattr("ingestion.conversions.convert_raw", explodes)
+    statement = '{"actor": {"account": {"name": "a"}}, "verb": {"id": "v"}, "object": {"id": "o"}}'
+    result = ingest(con, write_lines(tmp_path / "e.ndjson", [ping("ok"), statement]))
+
+    assert (result.accepted, result.rejected) == (1, 1)
+    assert "could not convert the record: ValueError: converter bug" in rejects(con)[0][1]
