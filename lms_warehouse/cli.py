@@ -69,7 +69,7 @@ def cmd_ingest_catalog(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from ingestion.warehouse import warehouse_path, write_session
-    from lms_warehouse.dbt_runner import build_warehouse
+    from lms_warehouse.dbt_runner import build_warehouse, dbt_log_file
 
     as_of = parse_as_of(args.as_of)
     if not warehouse_path().exists():
@@ -83,6 +83,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     _say(f"{outcome.summary()} (as of {as_of.isoformat(sep=' ')} UTC)")
     for line in outcome.warning_lines():
         _say(line)
+    _say(f"dbt's full log: {dbt_log_file()}")
     if not outcome.success:
         raise CommandError(
             outcome.error or f"dbt build failed: {len(outcome.failures)} models or tests failed (see above)"

@@ -123,7 +123,7 @@ class DbtOutcome:
         lines = [f"{len(self.warnings)} test(s) warned (they do not fail the build); the largest:"]
         lines += [f"  {name}: {rows:,} row(s)" + (f" ({message})" if message else "") for name, rows, message
                   in ranked[:top]]
-        lines.append(f"  every warning with its query: {LOG_DIR / 'dbt.log'} (search for WARN)")
+        lines.append(f"  every warning with its query: {dbt_log_file()} (search for WARN)")
         return lines
 
     def summary(self) -> str:
@@ -143,9 +143,14 @@ class DbtOutcome:
         return "build: " + ("; ".join(parts) if parts else "nothing to build")
 
 
+def dbt_log_file() -> Path:
+    """Where dbt writes its full log: $DBT_LOG_PATH, else the project's logs/ folder."""
+    return Path(os.environ.get("DBT_LOG_PATH") or LOG_DIR) / "dbt.log"
+
+
 def console_flags() -> list[str]:
     """dbt's full log in logs/dbt.log; on the console only errors unless verbose; colours only on a terminal."""
-    flags = ["--log-path", str(LOG_DIR)]
+    flags = [] if os.environ.get("DBT_LOG_PATH") else ["--log-path", str(LOG_DIR)]
     if not verbose():
         flags.append("--quiet")
     if not sys.stdout.isatty():

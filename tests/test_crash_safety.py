@@ -45,8 +45,9 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
 
 def _env(warehouse: Path, tmp: Path) -> dict[str, str]:
     # dbt's own artefacts go to a private folder: a killed dbt must not leave half-written files in target/.
+    # Verbose: the kills are timed on the per-file and per-model lines that a quiet run does not print.
     return {**os.environ, "LMS_WAREHOUSE_PATH": str(warehouse), "DBT_TARGET_PATH": str(tmp / "dbt-target"),
-            "DBT_LOG_PATH": str(tmp / "dbt-logs")}
+            "DBT_LOG_PATH": str(tmp / "dbt-logs"), "LMS_VERBOSE": "1"}
 
 
 def _run(env: dict[str, str], *args: str) -> str:

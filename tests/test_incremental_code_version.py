@@ -20,6 +20,11 @@ AS_OF = datetime(2026, 3, 10)
 REBUILT = "lms_event: built by other code than this build's"
 
 
+@pytest.fixture(autouse=True)
+def _dbt_prints_its_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LMS_VERBOSE", "1")  # the rebuild notice is an info line of dbt's: quiet runs keep it in the log
+
+
 def _build(capfd: pytest.CaptureFixture[str]) -> str:
     """Build lms_event and what it reads (no tests); return what dbt printed."""
     capfd.readouterr()
