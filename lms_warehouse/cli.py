@@ -78,6 +78,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     with write_session():  # a warehouse from an older version gets the landing tables added since
         pass
     outcome = build_warehouse(as_of, full_refresh=args.full_refresh)
+    unreadable = next((f for f in outcome.failures if "Could not read enough bytes" in f), None)
+    if unreadable:  # a warehouse cut short opens, then fails at its first missing block: one line, not N failures
+        raise CommandError(f"{warehouse_path()} is not a readable DuckDB warehouse (a model could not read it: "
+                           f"{unreadable[:160]}): point LMS_WAREHOUSE_PATH at the warehouse file, or move this one "
+                           "away and ingest the sources again")
     for failure in outcome.failures:
         _say(f"  failed: {failure}")
     _say(f"{outcome.summary()} (as of {as_of.isoformat(sep=' ')} UTC)")

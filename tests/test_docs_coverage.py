@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -104,3 +105,30 @@ def test_no_column_is_a_128_bit_integer(documented: tuple[dict, dict]) -> None:
             for name, column in node["columns"].items() if column["type"].upper() in {"HUGEINT", "INT128"}]
     assert catalog["nodes"], "the catalog lists no relation"
     assert wide == []
+
+
+# The ERD's own columns keep the ERD's types (INT flags): ../shared/design/1.05-erd-lms.md.
+ERD_INT_FLAGS = {"lms_course.is_active", "lms_course.is_private", "gamification_badge.is_active",
+                 "v_user_progress.video_completed", "v_user_progress.quiz_passed"}
+FLAG = re.compile(r"(is|has)_[a-z0-9_]+|label_observed|video_completed|quiz_passed")  # counts are plurals
+
+
+def test_one_type_per_meaning_in_every_mart(documented: tuple[dict, dict]) -> None:
+    """Flags are BOOLEAN (except the ERD's INT flags); instants are TIMESTAMP holding UTC (one convention: no
+    TIMESTAMP WITH TIME ZONE anywhere); lists are LIST columns, never joined strings."""
+    manifest, catalog = documented
+    marts = {unique_id: node for unique_id, node in catalog["nodes"].items()
+             if unique_id.startswith("model.") and manifest["nodes"][unique_id]["fqn"][1] == "marts"}
+    assert len(marts) > 30
+    wrong = []
+    for unique_id, node in marts.items():
+        relation = unique_id.rsplit(".", 1)[-1]
+        for name, column in node["columns"].items():
+            kind = column["type"].upper()
+            if FLAG.fullmatch(name) and f"{relation}.{name}" not in ERD_INT_FLAGS and kind != "BOOLEAN":
+                wrong.append(f"{relation}.{name} is a flag typed {kind}")
+            if "TIME ZONE" in kind or kind == "TIMESTAMPTZ":
+                wrong.append(f"{relation}.{name} is {kind}: instants are TIMESTAMP in UTC")
+            if name.startswith("top_") and not kind.endswith("[]"):
+                wrong.append(f"{relation}.{name} is {kind}: a list is a LIST column")
+    assert wrong == []
