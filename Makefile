@@ -14,10 +14,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-	$(BIN)/lms-warehouse prepare
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) target/manifest.json
+
+# Dagster builds its assets from the parsed manifest: re-parse whenever the dbt project changed.
+target/manifest.json: $(STAMP) dbt_project.yml $(shell find models macros seeds tests/dbt -type f 2>/dev/null)
+	$(BIN)/lms-warehouse prepare
 
 # The demo records its Dagster run in .dagster_home, the instance `make dagster` opens.
 demo: install

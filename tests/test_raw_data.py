@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from mooc_demo_warehouse import land_demo_warehouse
@@ -102,6 +103,11 @@ def test_export_parquet_and_csv(demo_warehouse: Path, tmp_path: Path, monkeypatc
     assert main(["export", "raw-data", str(tmp_path / "out" / "raw.parquet")]) == 0
     table = pq.read_table(tmp_path / "out" / "raw.parquet")
     assert table.num_rows == count and {"user_id", "student_id", "dropout_risk_score"} <= set(table.column_names)
+    types = {field.name: str(field.type) for field in table.schema}
+    assert types["as_of_date"] == "date32[day]" and types["cutoff_at"].startswith("timestamp")
+    assert types["is_dropout"] == "bool" and types["label_observed"] == "bool"
+    unobserved = table.filter(pc.invert(table["label_observed"]))
+    assert unobserved.num_rows == 0 or unobserved["is_dropout"].null_count == unobserved.num_rows
     assert main(["export", "raw-data-daily", str(tmp_path / "daily.csv")]) == 0
     with (tmp_path / "daily.csv").open() as handle:
         exported = sum(1 for _ in csv.DictReader(handle))

@@ -16,3 +16,8 @@
 {% macro integer_sum(expression) -%}
     cast(sum({{ expression }}) as {{ dbt.type_bigint() }})
 {%- endmacro %}
+
+{#- How many rows a boolean condition holds for, as a 64-bit integer (Spark cannot sum booleans). -#}
+{% macro count_true(condition) -%}
+    {{ integer_sum('case when ' ~ condition ~ ' then 1 else 0 end') }}
+{%- endmacro %}

@@ -77,26 +77,20 @@ joined as (
         activity.first_activity_at,
         activity.last_activity_at,
         course_medians.median_progress_pct,
-        case
-            when activity.last_activity_at > {{ dbt.dateadd('day', -1 * var('active_window_days'), 'as_of.as_of_at') }}
-                then 1
-            else 0
-        end as is_active_7d,
-        case
-            when activity.last_activity_at is null
-                or (
-                    activity.last_activity_at
-                    <= {{ dbt.dateadd('day', -1 * var('at_risk_inactive_days'), 'as_of.as_of_at') }}
-                )
-                then 1
-            else 0
-        end as is_inactive,
-        case
-            when cast(course_progress.progress_pct as double)
-                < course_medians.median_progress_pct - {{ var('at_risk_progress_lag_pct') }}
-                then 1
-            else 0
-        end as is_lagging
+        coalesce(
+            activity.last_activity_at > {{ dbt.dateadd('day', -1 * var('active_window_days'), 'as_of.as_of_at') }},
+            false
+        ) as is_active_7d,
+        (
+            activity.last_activity_at is null
+            or activity.last_activity_at
+            <= {{ dbt.dateadd('day', -1 * var('at_risk_inactive_days'), 'as_of.as_of_at') }}
+        ) as is_inactive,
+        coalesce(
+            cast(course_progress.progress_pct as double)
+            < course_medians.median_progress_pct - {{ var('at_risk_progress_lag_pct') }},
+            false
+        ) as is_lagging
     from course_progress
     cross join as_of
     left join time_on_course
@@ -124,18 +118,18 @@ final as (
         progress_pct,
         is_completed,
         completed_at,
-        case when classes_completed > 0 then 1 else 0 end as is_started,
-        case when progress_pct >= 50 then 1 else 0 end as is_half_done,
+        coalesce(classes_completed > 0, false) as is_started,
+        coalesce(progress_pct >= 50, false) as is_half_done,
         time_spent_sec,
         first_activity_at,
         last_activity_at,
         is_active_7d,
-        case when is_completed = 0 and (is_inactive = 1 or is_lagging = 1) then 1 else 0 end as is_at_risk,
+        not is_completed and (is_inactive or is_lagging) as is_at_risk,
         case
-            when is_completed = 1 then null
-            when is_inactive = 1 and is_lagging = 1 then 'inactive_and_lagging'
-            when is_inactive = 1 then 'inactive'
-            when is_lagging = 1 then 'lagging'
+            when is_completed then null
+            when is_inactive and is_lagging then 'inactive_and_lagging'
+            when is_inactive then 'inactive'
+            when is_lagging then 'lagging'
         end as at_risk_reason
     from joined
 

@@ -167,7 +167,7 @@ streak_reached as (
     inner join streak_history
         on badges.organization_id = streak_history.organization_id
         and streak_history.streak_length >= badges.criteria_threshold
-        and streak_history.is_active = 1
+        and streak_history.is_active
     where badges.criteria_kind = 'streak_days'
 
 ),

@@ -1,3 +1,6 @@
+{#- With var dropout_excludes_completed, a learner who completed the course by the label's end is no dropout. -#}
+{%- set excludes_completed = 'true' if var('dropout_excludes_completed') else 'false' %}
+
 with
 
 snapshots as (
@@ -212,11 +215,11 @@ labelled as (
     select
         *,
         active_days_7d - active_days_prev_7d as activity_trend_7d,
-        not is_active_in_label_window
-        {%- if var('dropout_excludes_completed') %}
-            and not is_completed_by_label_end
-        {%- endif %}
-            as is_dropout,
+        -- null until the label window has passed: a provisional label is no label
+        case
+            when label_observed
+                then not is_active_in_label_window and not ({{ excludes_completed }} and is_completed_by_label_end)
+        end as is_dropout,
         round(1.0 / (1.0 + exp(-risk_logit)), 4) as dropout_risk_score
     from scored
 

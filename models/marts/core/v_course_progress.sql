@@ -117,7 +117,7 @@ final as (
                 else round(100.0 * classes_completed / classes_total, 2)
             end as decimal(5, 2)
         ) as progress_pct,
-        case when completed_at is null then 0 else 1 end as is_completed,
+        completed_at is not null as is_completed,
         completed_at,
         last_activity_at
     from joined

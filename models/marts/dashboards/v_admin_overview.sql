@@ -30,11 +30,11 @@ learners as (
         organization_id,
         course_id,
         count(*) as enrolled_learners,
-        {{ integer_sum('is_started') }} as learners_started,
-        {{ integer_sum('is_half_done') }} as learners_half_done,
-        {{ integer_sum('is_completed') }} as learners_completed,
-        {{ integer_sum('is_active_7d') }} as active_learners_7d,
-        {{ integer_sum('is_at_risk') }} as learners_at_risk,
+        {{ count_true('is_started') }} as learners_started,
+        {{ count_true('is_half_done') }} as learners_half_done,
+        {{ count_true('is_completed') }} as learners_completed,
+        {{ count_true('is_active_7d') }} as active_learners_7d,
+        {{ count_true('is_at_risk') }} as learners_at_risk,
         percentile_cont(0.5) within group (order by progress_pct) as median_progress_pct,
         {{ exact_sum('time_spent_sec') }} as time_spent_sec
     from learner_course_status
@@ -72,7 +72,7 @@ top_stuck as (
     select
         organization_id,
         course_id,
-        {{ dbt.listagg('class_id', "','", 'order by stuck_rank') }} as top_stuck_classes
+        {{ ordered_list_agg('class_id', 'stuck_rank') }} as top_stuck_classes
     from stuck_points
     where learners_stuck > 0
         and stuck_rank <= {{ var('admin_top_stuck_classes') }}

@@ -180,7 +180,7 @@ top_stuck as (
         organization_id,
         course_id,
         date,
-        {{ dbt.listagg('class_id', "','", 'order by stuck_rank') }} as top_stuck_classes
+        {{ ordered_list_agg('class_id', 'stuck_rank') }} as top_stuck_classes
     from ranked_class_days
     where stuck_rank <= {{ var('admin_top_stuck_classes') }}
     group by organization_id, course_id, date

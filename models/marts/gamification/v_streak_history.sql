@@ -281,10 +281,10 @@ select
     organization_id,
     student_id,
     date,
-    is_active,
+    is_active = 1 as is_active,
     streak_length,
     longest_streak_to_date,
-    is_frozen,
+    is_frozen = 1 as is_frozen,
     time_zone,
     first_event_at,
     events

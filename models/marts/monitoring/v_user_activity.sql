@@ -70,7 +70,7 @@ streaks as (
         coalesce(
             max(
                 case
-                    when streak_history.date = as_of_days.as_of_date and streak_history.is_active = 1
+                    when streak_history.date = as_of_days.as_of_date and streak_history.is_active
                         then streak_history.streak_length
                 end
             ),

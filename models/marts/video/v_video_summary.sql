@@ -20,8 +20,8 @@ per_video as (
         max(class_id) as class_id,
         max(length_sec) as length_sec,
         count(*) as viewers,
-        {{ integer_sum('is_completed') }} as full_views,
-        {{ integer_sum('1 - is_completed') }} as partial_views,
+        {{ count_true('is_completed') }} as full_views,
+        {{ count_true('not is_completed') }} as partial_views,
         {{ median('watch_ratio') }} as median_watch_ratio
     from viewing
     -- a viewer watched some of it; opening the player alone is not a view

@@ -32,7 +32,7 @@ final as (
         case
             when viewings.length_sec > 0 then round(viewings.unique_seconds_watched / viewings.length_sec, 4)
         end as watch_ratio,
-        viewings.is_completed,
+        viewings.is_completed = 1 as is_completed,
         viewings.completed_at,
         viewings.completion_event_id,
         viewings.sessions_count,

@@ -1,4 +1,4 @@
--- v_course_progress.is_completed = 1 exactly when a COURSE_COMPLETED signal exists for the pair, with
+-- v_course_progress.is_completed is true exactly when a COURSE_COMPLETED signal exists for the pair, with
 -- the same time; and classes_completed equals the learner's STEP_COMPLETED signals in the course's
 -- requirement classes. Returns the disagreements.
 with
@@ -61,9 +61,9 @@ completion_mismatches as (
         on course_progress.organization_id = course_signals.organization_id
         and course_progress.student_id = course_signals.student_id
         and course_progress.course_id = course_signals.course_id
-    where (course_signals.student_id is null and course_progress.is_completed = 1)
+    where (course_signals.student_id is null and course_progress.is_completed)
         or (course_signals.student_id is not null and course_progress.student_id is null)
-        or (course_signals.student_id is not null and course_progress.is_completed = 0)
+        or (course_signals.student_id is not null and not course_progress.is_completed)
         or course_progress.completed_at <> course_signals.created_at
 
 ),
