@@ -22,8 +22,8 @@ import duckdb
 
 from ingestion.batches import utc_now
 from ingestion.http_fetch import Fetcher, FetchError, Outcome, RetryPolicy, join_url, read_object
+from ingestion.landing import MOOC_RECORDS
 from ingestion.mooc_landing import (
-    MOOC_RECORDS,
     CourseFetch,
     FetchRunResult,
     LogRow,

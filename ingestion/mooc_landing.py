@@ -18,53 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from ingestion.landing import LANDING_SCHEMA
+from ingestion.landing import HTTP_FETCH_LOG, MOOC_RECORDS, ensure_mooc_tables
 
 if TYPE_CHECKING:
     import httpx
 
     from ingestion.http_fetch import Fetcher, Outcome, RetryPolicy
-
-MOOC_RECORDS = f"{LANDING_SCHEMA}.mooc_records"
-HTTP_FETCH_LOG = f"{LANDING_SCHEMA}.http_fetch_log"
-
-_MOOC_RECORDS_DDL = f"""
-create table if not exists {MOOC_RECORDS} (
-    organization_id varchar   not null,  -- tenant: the record's own organization_id, else --organization
-    source          varchar   not null,  -- mooc_export | openedx | h5p: the API that served the record
-    entity          varchar   not null,  -- enrollment | grade | progress | discussion | h5p_scores | ...
-    course_id       varchar   not null,  -- the course asked for
-    user_id         varchar   not null,  -- export/H5P user_id as text; openedx: 'oex-' + salted username hash
-    record_json     varchar   not null,  -- the record in the export-API shape (canonical JSON)
-    raw_json        varchar   not null,  -- the record exactly as served
-    content_hash    varchar   not null,  -- md5 of record_json
-    url             varchar   not null,  -- the page or response it came from
-    batch_id        varchar   not null,  -- the fetch run
-    fetched_at      timestamp not null   -- UTC
-)
-"""
-
-_HTTP_FETCH_LOG_DDL = f"""
-create table if not exists {HTTP_FETCH_LOG} (
-    batch_id        varchar   not null,
-    organization_id varchar   not null,
-    source          varchar   not null,
-    course_id       varchar,
-    user_id         varchar,             -- null for course-level calls
-    url             varchar   not null,
-    status_code     integer,             -- null on a connection error or timeout
-    ok              boolean   not null,
-    reason          varchar,             -- null when ok; 'not offered (404)' for an optional endpoint
-    records         integer   not null,
-    fetched_at      timestamp not null
-)
-"""
-
-
-def ensure_mooc_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(_MOOC_RECORDS_DDL)
-    con.execute(_HTTP_FETCH_LOG_DDL)
-
 
 @dataclass(frozen=True)
 class SourceRecord:

@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 VERBOSE_ENV = "LMS_VERBOSE"
+# Set by a quiet in-process Dagster run (`lms-warehouse run`, `demo`): steps keep dbt's stream off the console.
+QUIET_CONSOLE_ENV = "LMS_QUIET_CONSOLE"
 
 Advance = Callable[[int | None], None]  # advance(total): one step done; total, when first known, sizes the bar
 

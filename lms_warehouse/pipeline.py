@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from dataclasses import dataclass
@@ -10,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from ingestion.warehouse import PROJECT_DIR
-from lms_warehouse.console import stage, verbose
-from lms_warehouse.dbt_runner import MANIFEST_PATH, point_dbt_at_warehouse, prepare_manifest
+from lms_warehouse.console import QUIET_CONSOLE_ENV, stage, verbose
+from lms_warehouse.dbt_runner import MANIFEST_PATH, environment, point_dbt_at_warehouse, prepare_manifest
 from lms_warehouse.timeutil import as_of_var
 
 MAX_CHECK_LINES = 3  # checks that did not pass, the largest named one per line in the run's output
@@ -61,7 +62,12 @@ def run_pipeline(as_of: datetime | None = None, full_refresh: bool = False) -> R
     job = defs.resolve_job_def("lms_warehouse_job")
     run_config = build_run_config(job, as_of=as_of_var(as_of) if as_of else None, full_refresh=full_refresh)
     log_level = "INFO" if verbose() else "ERROR"  # Dagster's and dbt's own lines: with --verbose only
-    with _instance() as instance, stage("running lms_warehouse_job: ingest, then dbt build"):
+    quiet = {} if verbose() else {QUIET_CONSOLE_ENV: "1"}
+    with (_instance() as instance, environment(quiet),
+          stage("running lms_warehouse_job: ingest, then dbt build")):
+        if not verbose():  # after the instance: loading it configures Dagster's loggers
+            for name in ("dagster", "dagster._core.execution.plan.active"):
+                logging.getLogger(name).setLevel(logging.ERROR)
         # Today's partition, reading the whole landing folder: what the hourly schedule runs.
         result = job.execute_in_process(
             instance=instance,

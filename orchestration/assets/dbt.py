@@ -9,12 +9,16 @@ builds the incremental models too, with no window (both variables empty: no rest
 """
 
 import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
 
 from dagster import AssetExecutionContext, AssetsDefinition, BackfillPolicy, Config
 from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_dbt.utils import select_unique_ids
 
 from ingestion.warehouse import create_warehouse_file, writer_lock
+from lms_warehouse.console import QUIET_CONSOLE_ENV
 from lms_warehouse.dbt_runner import dbt_build_args, environment, point_dbt_at_warehouse
 from lms_warehouse.timeutil import parse_as_of
 from orchestration.partitions import daily_event_partitions, partition_window
@@ -43,9 +47,21 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuild
     # dagster-dbt runs dbt in a subprocess that inherits the environment (the run settings, and
     # DBT_INDIRECT_SELECTION: which tests run with this set); this process holds the writer lock for it.
     run_env = {**command.env, "DBT_INDIRECT_SELECTION": tests}
-    with writer_lock(progress=context.log.info) as warehouse, environment(run_env):
+    args = [*command.args, "--no-use-colors"]  # dbt's messages reach logs and files: no ANSI codes in them
+    with writer_lock(progress=context.log.info) as warehouse, environment(run_env), _console_quiet():
         create_warehouse_file(warehouse)
-        yield from dbt.cli(command.args, context=context).stream()
+        yield from dbt.cli(args, context=context).stream()
+
+
+@contextmanager
+def _console_quiet() -> Iterator[None]:
+    """dagster-dbt writes every dbt event to stdout. Under `dagster dev` that is the step's compute log (kept);
+    a quiet `lms-warehouse run`/`demo` (QUIET_CONSOLE_ENV set) sends it to dbt's own log instead."""
+    if os.environ.get(QUIET_CONSOLE_ENV) != "1":
+        yield
+        return
+    with open(os.devnull, "w") as sink, redirect_stdout(sink):
+        yield
 
 
 def _dbt_set(name: str, *, select: str, tests: str, partitioned: bool = False) -> AssetsDefinition:
