@@ -56,9 +56,21 @@ def _org_filter(organization: str | None, column: str = "organization_id") -> tu
 
 
 def short(text: str | None, limit: int = LABEL_CHARS) -> str:
-    """A label that fits: the text, or its start and an ellipsis."""
+    """A label that fits: the text, or its start, an ellipsis and its end (catalog names often differ only at
+    the end: "... - step 2", "... - step 3")."""
     text = (text or "").strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return text[:head].rstrip() + "…" + text[-(limit - 1 - head):].lstrip()
+
+
+def unique_labels(names: list[str], ids: list[str]) -> list[str]:
+    """Shortened names, with the id added where two shortened names would be the same bar."""
+    labels = [short(name) for name in names]
+    repeated = {label for label in labels if labels.count(label) > 1}
+    return [f"{short(name, LABEL_CHARS - len(key) - 3)} ({key})" if label in repeated else label
+            for name, key, label in zip(names, ids, labels, strict=True)]
 
 
 def video_label(video_id: str, class_name: str | None) -> str:
@@ -164,15 +176,16 @@ def slipping_learners(con: duckdb.DuckDBPyConnection, organization: str | None) 
 def stuck_points(con: duckdb.DuckDBPyConnection, organization: str | None) -> Any:
     alt = _alt()
     where, params = _org_filter(organization, "s.organization_id")
-    frame = _frame(con, "select coalesce(k.name, s.class_id) as class, sum(s.learners_stuck) as stuck, "
+    frame = _frame(con, "select s.organization_id || '/' || s.class_id as class_key, "
+                        "coalesce(min(k.name), s.class_id) as class, sum(s.learners_stuck) as stuck, "
                         "sum(s.failed_quiz_attempts) / nullif(sum(s.quiz_attempts), 0) as fail_rate "
                         "from main.v_stuck_points as s left join main.lms_class as k "
                         "on k.organization_id = s.organization_id and k.id = s.class_id "
-                        f"where {where} and s.quiz_attempts > 0 group by 1 having sum(s.learners_stuck) > 0 "
-                        "order by 2 desc, 3 desc, 1 limit 15", params)
+                        f"where {where} and s.quiz_attempts > 0 group by s.organization_id, s.class_id "
+                        "having sum(s.learners_stuck) > 0 order by 3 desc, 4 desc, 1 limit 15", params)
     if frame.empty:
         return None
-    frame["class"] = frame["class"].map(short)
+    frame["class"] = unique_labels(list(frame["class"]), [key.split("/", 1)[1] for key in frame["class_key"]])
     return alt.Chart(frame).mark_bar().encode(
         y=alt.Y("class:N", sort="-x", title=None),
         x=alt.X("stuck:Q", title="learners stuck"),

@@ -21,7 +21,7 @@ from ingestion.events import ingest_event_paths
 from ingestion.warehouse import write_session
 from lms_warehouse.demo_data import build_catalog, generate_events, to_json_line
 from lms_warehouse.demo_xapi import write_demo_xapi
-from lms_warehouse.report import CHARTS, LABEL_CHARS, render_report, short, video_label
+from lms_warehouse.report import CHARTS, LABEL_CHARS, render_report, short, unique_labels, video_label
 
 AS_OF = datetime(2026, 11, 16, 18, 0, 0)  # the demo's: its xAPI video statements fall in the window
 DAYS = 14
@@ -199,7 +199,10 @@ def test_report_charts_read_well(cohort_warehouse: Path) -> None:
 
 
 def test_labels_are_short_and_videos_never_show_their_url() -> None:
-    assert short("x" * 100).endswith("…") and len(short("x" * 100)) == LABEL_CHARS
+    assert len(short("x" * 100)) == LABEL_CHARS and "…" in short("x" * 100)
+    long_names = ["Introduction to machine learning - step 2", "Introduction to machine learning - step 3"]
+    assert len({short(name) for name in long_names}) == 2  # names that differ at the end stay apart
+    assert len(set(unique_labels(["Same name", "Same name"], ["k1", "k2"]))) == 2
     assert video_label("https://lms.example/videos/intro-to-sql", None) == "video intro-to-sql"
     assert video_label("uuid://1b2c", None) == "video 1b2c"
     assert video_label("https://lms.example/v/1", "SQL fundamentals: day 3") == "SQL fundamentals: day 3"
