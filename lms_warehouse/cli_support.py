@@ -8,8 +8,8 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from ingestion.batches import BatchResult
 from lms_warehouse.console import Advance, verbose
 
 
@@ -25,10 +25,12 @@ def add_reject_share_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def check_rejects(result: Any, max_share: float | None, rejects_table: str = "landing.lms_event_rejects") -> None:
+def check_rejects(
+    result: BatchResult, max_share: float | None, rejects_table: str = "landing.lms_event_rejects"
+) -> None:
     """After the summary: fail the command when every record (or more than `max_share`) was rejected. The
     batch has landed either way: the rejects and their reasons are kept, nothing is lost."""
-    failed = getattr(result, "failed_files", ())
+    failed = result.failed_files
     if failed:
         names = ", ".join(Path(f).name for f in failed[:3])
         names += f" and {len(failed) - 3} more" if len(failed) > 3 else ""
