@@ -22,3 +22,8 @@ def project_var(name: str) -> Any:
     if name not in variables:
         raise RuntimeError(f"{PROJECT_FILE}: vars.{name} is missing")
     return variables[name]
+
+
+def all_project_vars() -> dict[str, Any]:
+    """Every var of dbt_project.yml with its value (a copy)."""
+    return dict(_project_vars())

@@ -24,7 +24,7 @@ from ingestion.warehouse import (
     warehouse_path,
     writer_lock,
 )
-from lms_warehouse.code_version import CODE_VERSION_ENV, projection_code_version
+from lms_warehouse.code_changes import models_to_rebuild, save_build_state
 from lms_warehouse.console import Advance, stage, verbose
 from lms_warehouse.timeutil import as_of_var
 
@@ -58,14 +58,12 @@ def dbt_build_args(
     select: str | None = None,
     partition_window: tuple[datetime, datetime] | None = None,
 ) -> DbtCommand:
-    """`dbt build` for one consistent instant `as_of` (naive UTC), with the version of the projection code
-    (an incremental model built by other code is rebuilt from scratch: macros/incremental/code_version.sql).
+    """`dbt build` for one consistent instant `as_of` (naive UTC).
 
     `partition_window` (naive UTC, end exclusive) restricts which landed events the incremental models
     process (LMS_PARTITION_START / LMS_PARTITION_END); without it there is no restriction.
     """
-    env = {AS_OF_ENV: as_of_var(as_of), PARTITION_START_ENV: "", PARTITION_END_ENV: "",
-           CODE_VERSION_ENV: projection_code_version()}
+    env = {AS_OF_ENV: as_of_var(as_of), PARTITION_START_ENV: "", PARTITION_END_ENV: ""}
     if partition_window is not None:
         env[PARTITION_START_ENV], env[PARTITION_END_ENV] = (as_of_var(t) for t in partition_window)
     args = ["build"]
@@ -206,19 +204,52 @@ def run_dbt(command: DbtCommand | list[str], *, progress: Progress | None = None
     return outcome
 
 
+def list_models(args: list[str]) -> list[str]:
+    """`dbt ls` of models with these arguments: their names (also refreshes target/manifest.json)."""
+    from dbt.cli.main import dbtRunner
+
+    result = dbtRunner().invoke(["ls", "--resource-type", "model", "--output", "name", *args, *dbt_base_flags(),
+                                 "--log-level", "none"])
+    if not result.success:
+        raise RuntimeError(f"dbt ls failed: {result.exception or 'see ' + str(dbt_log_file())}")
+    return list(result.result or [])
+
+
+def code_changes_first(as_of: datetime, run: Callable[[DbtCommand], bool]) -> bool:
+    """Before a build that is not a full refresh: rebuild from scratch, with `run`, the incremental models
+    whose code changed since the warehouse's last successful build (lms_warehouse/code_changes.py).
+    Returns whether the whole build must be a full refresh instead (no build of this warehouse recorded)."""
+    warehouse = point_dbt_at_warehouse()
+    changed = models_to_rebuild(warehouse, list_models, MANIFEST_PATH)
+    if changed is None:
+        return True
+    if changed:
+        print(f"code changed since {warehouse.name} was last built: rebuilding from scratch {', '.join(changed)}")
+        if not run(dbt_build_args(as_of, full_refresh=True, select=" ".join(changed)).with_args(
+                "--exclude-resource-type", "unit_test")):
+            raise RuntimeError(f"rebuilding {', '.join(changed)} from scratch failed: see {dbt_log_file()}")
+    return False
+
+
 def build_warehouse(as_of: datetime, *, full_refresh: bool = False) -> DbtOutcome:
-    """`lms-warehouse build`: `dbt build`, without the unit tests when they already passed for this exact code
-    (lms_warehouse/unit_test_record.py); a full refresh always runs them."""
+    """`lms-warehouse build`: `dbt build`, first rebuilding from scratch the incremental models whose code
+    changed (a warehouse with no build recorded is built from scratch), and without the unit tests when
+    they already passed for this exact code (lms_warehouse/unit_test_record.py); a full refresh always runs
+    them. A build that succeeds is recorded as the warehouse's code (code_changes.save_build_state)."""
     from lms_warehouse.unit_test_record import record_unit_tests_passed, unit_tests_passed_for_current_code
 
+    if not full_refresh:
+        full_refresh = code_changes_first(as_of, lambda command: run_dbt(command).success)
     skip_unit_tests = not full_refresh and unit_tests_passed_for_current_code()
     command = dbt_build_args(as_of, full_refresh=full_refresh)
     if skip_unit_tests:
         command = command.with_args("--exclude-resource-type", "unit_test")
     outcome = run_dbt(command)
     outcome.unit_tests_skipped = skip_unit_tests
-    if outcome.success and not skip_unit_tests and outcome.counts[("unit_test", "pass")] > 0:
-        record_unit_tests_passed()
+    if outcome.success:
+        save_build_state(warehouse_path(), MANIFEST_PATH)
+        if not skip_unit_tests and outcome.counts[("unit_test", "pass")] > 0:
+            record_unit_tests_passed()
     return outcome
 
 

@@ -9,19 +9,31 @@ build, or any change to that code, runs them again.
 
 from __future__ import annotations
 
+import hashlib
+from importlib.metadata import version
 from pathlib import Path
 
 from ingestion.warehouse import PROJECT_DIR
-from lms_warehouse.code_version import code_fingerprint
 
 CODE_FOLDERS = ("models", "macros", "seeds", "tests/dbt")
 CODE_FILES = ("dbt_project.yml", "profiles.yml")
 RECORD_NAME = "unit_tests_passed.txt"
+_PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb")
 
 
 def unit_test_code_fingerprint(project_dir: Path = PROJECT_DIR) -> str:
-    """sha256 over every file the unit tests' outcome depends on (path and content), in a fixed order."""
-    return code_fingerprint(CODE_FOLDERS, CODE_FILES, project_dir)
+    """sha256 over the package versions and every file the unit tests' outcome depends on (path and
+    content), in a fixed order."""
+    digest = hashlib.sha256()
+    for package in _PACKAGES:
+        digest.update(f"{package}=={version(package)}\n".encode())
+    paths = [project_dir / name for name in CODE_FILES]
+    for folder in CODE_FOLDERS:
+        paths += sorted(p for p in (project_dir / folder).rglob("*") if p.is_file())
+    for path in paths:
+        if path.is_file():
+            digest.update(str(path.relative_to(project_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _record_path(project_dir: Path) -> Path:

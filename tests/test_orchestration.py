@@ -31,7 +31,6 @@ from dagster import (
 from event_factory import ping, quiz, write_lines
 from test_xapi_lrs import statement
 
-from lms_warehouse.code_version import projection_code_version
 from lms_warehouse.dbt_runner import dbt_build_args
 from orchestration.assets.dbt import build_dbt_assets
 from orchestration.assets.landing import landed_lms_catalog, landed_lms_events
@@ -211,16 +210,13 @@ def test_dbt_build_args_pass_as_of_and_the_partition_window_in_the_environment()
     as_of = datetime(2024, 3, 4, 18, 0, 0)
     plain = dbt_build_args(as_of)
     assert plain.args == ["build"]  # no --vars: they would make dbt re-parse the project on every run
-    code_version = projection_code_version()
-    assert plain.env == {"LMS_AS_OF": "2024-03-04 18:00:00", "LMS_PARTITION_START": "", "LMS_PARTITION_END": "",
-                         "LMS_CODE_VERSION": code_version}
+    assert plain.env == {"LMS_AS_OF": "2024-03-04 18:00:00", "LMS_PARTITION_START": "", "LMS_PARTITION_END": ""}
     windowed = dbt_build_args(as_of, full_refresh=True,
                               partition_window=(datetime(2024, 3, 2), datetime(2024, 3, 4)))
     assert windowed.env == {
         "LMS_AS_OF": "2024-03-04 18:00:00",
         "LMS_PARTITION_START": "2024-03-02 00:00:00",
         "LMS_PARTITION_END": "2024-03-04 00:00:00",
-        "LMS_CODE_VERSION": code_version,
     }
     assert windowed.args == ["build", "--full-refresh"]
 

@@ -18,8 +18,9 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_dbt.utils import select_unique_ids
 
 from ingestion.warehouse import create_warehouse_file, writer_lock
+from lms_warehouse.code_changes import save_build_state
 from lms_warehouse.console import QUIET_CONSOLE_ENV
-from lms_warehouse.dbt_runner import dbt_build_args, environment, point_dbt_at_warehouse
+from lms_warehouse.dbt_runner import code_changes_first, dbt_build_args, environment, point_dbt_at_warehouse
 from lms_warehouse.timeutil import parse_as_of
 from orchestration.partitions import daily_event_partitions, partition_window
 from orchestration.policies import WAREHOUSE_POOL
@@ -38,19 +39,30 @@ class DbtBuildConfig(Config):
 translator = LmsDbtTranslator()
 
 
-def _build(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig, tests: str):
+def _build(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig, tests: str,
+           holds_incremental: bool):
     point_dbt_at_warehouse()
     window = partition_window(context)
-    command = dbt_build_args(parse_as_of(config.as_of), full_refresh=config.full_refresh, partition_window=window)
+    as_of = parse_as_of(config.as_of)
+    full_refresh = config.full_refresh
     if window is not None:
         context.log.info(f"partition window {window[0]} .. {window[1]} (end exclusive) passed to dbt")
-    # dagster-dbt runs dbt in a subprocess that inherits the environment (the run settings, and
-    # DBT_INDIRECT_SELECTION: which tests run with this set); this process holds the writer lock for it.
-    run_env = {**command.env, "DBT_INDIRECT_SELECTION": tests}
-    args = [*command.args, "--no-use-colors"]  # dbt's messages reach logs and files: no ANSI codes in them
-    with writer_lock(progress=context.log.info) as warehouse, environment(run_env), _console_quiet():
+    # --no-use-colors: dbt's messages reach logs and files, no ANSI codes in them
+    with writer_lock(progress=context.log.info) as warehouse, _console_quiet():
         create_warehouse_file(warehouse)
-        yield from dbt.cli(args, context=context).stream()
+        if holds_incremental and not full_refresh:
+            # the incremental models whose code changed since the last build are rebuilt from scratch first
+            with environment(dbt_build_args(as_of).env):
+                full_refresh = code_changes_first(
+                    as_of, lambda c: dbt.cli([*c.args, "--no-use-colors"]).wait().is_successful())
+        command = dbt_build_args(as_of, full_refresh=full_refresh, partition_window=window)
+        # dagster-dbt runs dbt in a subprocess that inherits the environment (the run settings, and
+        # DBT_INDIRECT_SELECTION: which tests run with this set); this process holds the writer lock for it.
+        with environment({**command.env, "DBT_INDIRECT_SELECTION": tests}):
+            invocation = dbt.cli([*command.args, "--no-use-colors"], context=context)
+            yield from invocation.stream()  # raises when dbt failed: the build state is kept only on success
+        if holds_incremental:
+            save_build_state(warehouse, invocation.target_path / "manifest.json")
 
 
 @contextmanager
@@ -64,7 +76,8 @@ def _console_quiet() -> Iterator[None]:
         yield
 
 
-def _dbt_set(name: str, *, select: str, tests: str, partitioned: bool = False) -> AssetsDefinition:
+def _dbt_set(name: str, *, select: str, tests: str, partitioned: bool = False,
+             holds_incremental: bool = False) -> AssetsDefinition:
     @dbt_assets(
         manifest=dbt_project.manifest_path,
         project=dbt_project,
@@ -76,7 +89,7 @@ def _dbt_set(name: str, *, select: str, tests: str, partitioned: bool = False) -
         pool=WAREHOUSE_POOL,
     )
     def dbt_set(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
-        yield from _build(context, dbt, config, tests)
+        yield from _build(context, dbt, config, tests, holds_incremental)
 
     return dbt_set
 
@@ -115,7 +128,7 @@ def build_dbt_assets(incremental_select: str = INCREMENTAL_SELECT) -> list[Asset
     manifest = json.loads(dbt_project.manifest_path.read_text())
     tagged = _built_ids(incremental_select, manifest)
     if not tagged:
-        return [_dbt_set("lms_dbt_assets", select="fqn:*", tests="eager")]
+        return [_dbt_set("lms_dbt_assets", select="fqn:*", tests="eager", holds_incremental=True)]
     ancestors = _built_ids(f"+{incremental_select}", manifest)
     # A model between two incremental ones (fed by one, feeding another) joins the partitioned set, so
     # the three sets form a chain: nothing upstream depends on the partitioned set.
@@ -125,7 +138,7 @@ def build_dbt_assets(incremental_select: str = INCREMENTAL_SELECT) -> list[Asset
     sets = (
         _dbt_set("lms_dbt_upstream_assets", select=_listed(upstream, manifest), tests="cautious"),
         _dbt_set("lms_dbt_incremental_assets", select=_listed(incremental, manifest), tests="buildable",
-                 partitioned=True),
+                 partitioned=True, holds_incremental=True),
         _dbt_set("lms_dbt_assets", select=_listed(rest, manifest), tests="eager"),
     )
     # An empty selection must not become an op: dagster-dbt would run it with no --select at all.

@@ -7,7 +7,7 @@
         incremental_strategy='append',
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('learner_as_of', reads_catalog=true) }}",
-        post_hook="{{ record_processed_batches(as_of_dependent=true) }}",
+        post_hook="{{ record_model_as_of() }}",
     )
 }}
 

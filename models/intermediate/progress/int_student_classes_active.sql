@@ -4,7 +4,6 @@
         incremental_strategy='append',
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('pair', reads_catalog=true) }}",
-        post_hook="{{ record_processed_batches() }}",
     )
 }}
 

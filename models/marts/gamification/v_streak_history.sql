@@ -14,8 +14,8 @@
         incremental_strategy='append',
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('learner_as_of_calendar', reads_catalog=true) }}",
-        post_hook=("{{ record_processed_batches(as_of_dependent=true) }}" if freezes == 0
-            else "{{ forget_incremental_state() }}"),
+        post_hook=("{{ record_model_as_of() }}" if freezes == 0
+            else "{{ forget_model_as_of() }}"),
     )
 }}
 {%- set scope = incremental_scope(reads_catalog=true, announce=true, as_of_dependent=true) %}
