@@ -35,6 +35,7 @@ TARGET_FULL_BUILD_S_10M = 180.0  # full build of 10 M events
 TARGET_PEAK_MB = 8 * 1024
 TARGET_INCREMENTAL_SHARE = 0.15  # one-day incremental build vs full build
 TARGET_POINT_MS = 100.0
+TARGET_NOTHING_NEW_S = 10.0  # issue 19: a build with nothing new
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,7 @@ def run(n_events: int, workdir: Path, keep: bool) -> dict:
             ("floor_query", "floor_query", (str(data.main_file),)),
             ("ingest_new_day", "ingest", (str(data.new_day_file),)),
             ("incremental_build", "build", (data.new_day_last.isoformat(), "incremental")),
+            ("nothing_new_build", "build", (data.new_day_last.isoformat(), "incremental")),
             ("point_queries", "point_queries", (str(warehouse),)),
         )
         for key, phase, args in steps:
@@ -199,6 +201,7 @@ def _targets(r: dict) -> dict[str, bool]:
             r["incremental_build"]["seconds"] <= TARGET_INCREMENTAL_SHARE * r["full_build"]["seconds"]),
         "build_peak_memory_under_8gb": max(r[k]["peak_mb"] for k in ("full_build", "incremental_build"))
         < TARGET_PEAK_MB,
+        "nothing_new_build_under_10s": r["nothing_new_build"]["seconds"] <= TARGET_NOTHING_NEW_S,
         "point_queries_under_100ms": worst_point < TARGET_POINT_MS,
     }
     if r["events"] >= 10_000_000:
@@ -227,6 +230,8 @@ def report(r: dict) -> str:
         ("incremental build (dbt build)", r["incremental_build"]["seconds"], r["incremental_build"]["cpu_seconds"],
          None, f"{r['incremental_build']['seconds'] / full['seconds']:.0%} of full build",
          r["incremental_build"]["peak_mb"]),
+        ("build with nothing new (dbt build)", r["nothing_new_build"]["seconds"],
+         r["nothing_new_build"]["cpu_seconds"], None, "", r["nothing_new_build"]["peak_mb"]),
     ]
     lines = [f"{r['events']:,} events ({r['file_mb']:,} MB JSON Lines), {r['cores']} cores, "
              f"warehouse {r.get('warehouse_mb', 0):,} MB",
@@ -235,7 +240,7 @@ def report(r: dict) -> str:
         rate_text = f"{rate:,.0f}" if rate else ""
         peak_text = f"{peak:,}" if peak is not None else ""
         lines.append(f"| {name} | {seconds:.2f} | {cpu:.2f} | {rate_text} | {note} | {peak_text} |")
-    for key in ("full_build", "incremental_build"):
+    for key in ("full_build", "incremental_build", "nothing_new_build"):
         spent = ", ".join(f"{kind} {seconds:.1f} s" for kind, seconds in sorted(r[key].get("node_seconds", {}).items()))
         slowest = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in r[key].get("slowest_nodes", {}).items())
         lines.append(f"{key}: {r[key]['summary']}; dbt seconds by kind: {spent}; slowest: {slowest}")

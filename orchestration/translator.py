@@ -40,10 +40,19 @@ def describe_test(test: Mapping[str, Any]) -> str:
     }
     name = meta.get("name")
     sentence = sentences.get(name) or (f"dbt test {name} ({kwargs})" if name else f"dbt test {test.get('name')}")
-    where = (test.get("config") or {}).get("where")
+    where = (test.get("config") or {}).get("where") or ""
+    # the recomputed-rows part of a where config (vars recomputed_* in dbt_project.yml) is how, not what
+    where, recomputed, _ = where.partition(_RECOMPUTED_ROWS)
+    where = where.strip().removesuffix(" and").strip()
+    if recomputed and where.startswith("(") and where.endswith(")"):
+        where = where[1:-1]
     severity = ((test.get("config") or {}).get("severity") or "error").lower()
     return (sentence + (f", where {where}" if where else "")
+            + (" (an incremental build checks the rows it recomputed)" if recomputed else "")
             + (" (warns only)" if severity == "warn" else "") + ".")
+
+
+_RECOMPUTED_ROWS = "((select every_row from build_state.run_scope)"
 
 
 class LmsDbtTranslator(DagsterDbtTranslator):
