@@ -204,6 +204,12 @@ def run_dbt(command: DbtCommand | list[str], *, progress: Progress | None = None
     return outcome
 
 
+def built_manifest() -> Path:
+    """The manifest dbt writes in this process's invocations: in $DBT_TARGET_PATH when set."""
+    target = os.environ.get("DBT_TARGET_PATH")
+    return (PROJECT_DIR / target / "manifest.json") if target else MANIFEST_PATH
+
+
 def list_models(args: list[str]) -> list[str]:
     """`dbt ls` of models with these arguments: their names (also refreshes target/manifest.json)."""
     from dbt.cli.main import dbtRunner
@@ -220,7 +226,7 @@ def code_changes_first(as_of: datetime, run: Callable[[DbtCommand], bool]) -> bo
     whose code changed since the warehouse's last successful build (lms_warehouse/code_changes.py).
     Returns whether the whole build must be a full refresh instead (no build of this warehouse recorded)."""
     warehouse = point_dbt_at_warehouse()
-    changed = models_to_rebuild(warehouse, list_models, MANIFEST_PATH)
+    changed = models_to_rebuild(warehouse, list_models, built_manifest())
     if changed is None:
         return True
     if changed:
@@ -247,7 +253,7 @@ def build_warehouse(as_of: datetime, *, full_refresh: bool = False) -> DbtOutcom
     outcome = run_dbt(command)
     outcome.unit_tests_skipped = skip_unit_tests
     if outcome.success:
-        save_build_state(warehouse_path(), MANIFEST_PATH)
+        save_build_state(warehouse_path(), built_manifest())
         if not skip_unit_tests and outcome.counts[("unit_test", "pass")] > 0:
             record_unit_tests_passed()
     return outcome

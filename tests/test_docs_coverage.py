@@ -132,3 +132,23 @@ def test_one_type_per_meaning_in_every_mart(documented: tuple[dict, dict]) -> No
             if name.startswith("top_") and not kind.endswith("[]"):
                 wrong.append(f"{relation}.{name} is {kind}: a list is a LIST column")
     assert wrong == []
+
+
+def test_a_contracted_models_not_null_rules_are_constraints_not_tests(documented: tuple[dict, dict]) -> None:
+    """An enforced contract makes the engine refuse a null where a constraint says not_null: a not_null data
+    test on such a column would check the same rule twice, at the cost of a node per build."""
+    manifest, _ = documented
+    nodes = manifest["nodes"]
+    contracted = {uid for uid, node in nodes.items()
+                  if node["resource_type"] == "model" and node["config"]["contract"]["enforced"]}
+    assert len(contracted) >= 50
+    constrained = {(uid, name) for uid in contracted for name, column in nodes[uid]["columns"].items()
+                   if any(c["type"] == "not_null" for c in column.get("constraints", []))}
+    assert len(constrained) > 150
+    doubled = [node["name"] for node in nodes.values() if node["resource_type"] == "test"
+               and (node.get("test_metadata") or {}).get("name") == "not_null"
+               and (node.get("attached_node"), node.get("column_name")) in constrained]
+    assert doubled == []
+    untyped = [f"{nodes[uid]['name']}.{name}" for uid in contracted
+               for name, column in nodes[uid]["columns"].items() if not column.get("data_type")]
+    assert untyped == []
