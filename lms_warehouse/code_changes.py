@@ -21,6 +21,7 @@ from ingestion.project_vars import all_project_vars
 
 MANIFEST = "manifest.json"
 VARS = "vars.json"
+FILE_ID = "warehouse_file_id"  # the state belongs to this very file: a file put in its place has another inode
 _INCREMENTAL = "config.materialized:incremental"
 
 
@@ -34,18 +35,26 @@ def save_build_state(warehouse: Path, manifest: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(manifest, folder / MANIFEST)
     (folder / VARS).write_text(json.dumps(all_project_vars(), sort_keys=True, default=str))
+    (folder / FILE_ID).write_text(_file_id(warehouse))
+
+
+def _file_id(warehouse: Path) -> str:
+    return str(warehouse.stat().st_ino) if warehouse.exists() else ""
 
 
 def models_to_rebuild(warehouse: Path, list_models: Callable[[list[str]], list[str]],
                       manifest: Path) -> list[str] | None:
     """Names of the incremental models to rebuild from scratch; None when the warehouse's build state is
-    unknown (a new warehouse, or one built before states were kept): then rebuild every model.
+    unknown (a new warehouse, one built before states were kept, or another file at the same path): then
+    rebuild every model.
 
     `list_models(args)` runs `dbt ls` with these arguments and returns the model names it printed; it
     also refreshes `manifest` (the current code's)."""
     folder = state_dir(warehouse)
-    if not (folder / MANIFEST).is_file() or not (folder / VARS).is_file():
+    if not all((folder / name).is_file() for name in (MANIFEST, VARS, FILE_ID)):
         return None
+    if (folder / FILE_ID).read_text() != _file_id(warehouse):
+        return None  # the warehouse file was replaced (a new demo, a restored copy): its build is unknown
     modified = set(list_models(["--select", f"state:modified+,{_INCREMENTAL}", "--state", str(folder)]))
     old_vars = json.loads((folder / VARS).read_text())
     new_vars = json.loads(json.dumps(all_project_vars(), sort_keys=True, default=str))

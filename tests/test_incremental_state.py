@@ -77,6 +77,10 @@ def test_the_models_to_rebuild_are_dbts_state_modified_and_the_readers_of_change
     assert "int_video_completions" in changed and "lms_signal" in changed
     assert "lms_event" not in changed and "int_quiz_submissions" not in changed
 
+    warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    warehouse_path.write_bytes(b"")  # another file at the warehouse's path (a new demo, a restored copy)
+    assert models_to_rebuild(warehouse_path, list_models, MANIFEST_PATH) is None
+
 
 def test_a_build_rebuilds_from_scratch_only_the_models_whose_code_changed(
     warehouse_path: Path, tmp_path: Path
