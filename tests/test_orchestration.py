@@ -493,8 +493,9 @@ def test_asset_groups_follow_layers_and_every_asset_and_check_is_described() -> 
     assert [k for k in graph.get_all_asset_keys() if not (graph.get(k).description or "").strip()] == []
     specs = [spec for definition in (*defs.assets, *defs.asset_checks) for spec in definition.check_specs]
     assert len(specs) > 250 and [s.key for s in specs if not s.description] == []
-    not_null = next(s for s in specs if s.name.startswith("not_null_int_signals_unioned_signal_id"))
-    assert not_null.description == "`signal_id` is never null (an incremental build checks the rows it recomputed)."
+    accepted = next(s for s in specs if s.name.startswith("accepted_values_lms_signal_type"))
+    assert accepted.description == ("`type` is one of ['VIDEO_COMPLETED', 'QUIZ_PASSED', 'STEP_COMPLETED', "
+                                    "'COURSE_COMPLETED'] (an incremental build checks the rows it recomputed).")
 
 
 def _free_port() -> int:
