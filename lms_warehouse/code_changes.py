@@ -34,8 +34,12 @@ def save_build_state(warehouse: Path, manifest: Path) -> None:
     folder = state_dir(warehouse)
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(manifest, folder / MANIFEST)
-    (folder / VARS).write_text(json.dumps(all_project_vars(), sort_keys=True, default=str))
+    (folder / VARS).write_text(_vars_json())
     (folder / FILE_ID).write_text(_file_id(warehouse))
+
+
+def _vars_json() -> str:
+    return json.dumps(all_project_vars(), sort_keys=True, default=str)
 
 
 def _file_id(warehouse: Path) -> str:
@@ -57,7 +61,7 @@ def models_to_rebuild(warehouse: Path, list_models: Callable[[list[str]], list[s
         return None  # the warehouse file was replaced (a new demo, a restored copy): its build is unknown
     modified = set(list_models(["--select", f"state:modified+,{_INCREMENTAL}", "--state", str(folder)]))
     old_vars = json.loads((folder / VARS).read_text())
-    new_vars = json.loads(json.dumps(all_project_vars(), sort_keys=True, default=str))
+    new_vars = json.loads(_vars_json())  # as saved: dates and the like compare as their text
     changed_vars = {name for name in old_vars.keys() | new_vars.keys() if old_vars.get(name) != new_vars.get(name)}
     if changed_vars:
         modified |= _incremental_models_reading(changed_vars, json.loads(manifest.read_text()))

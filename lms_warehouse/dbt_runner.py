@@ -204,10 +204,15 @@ def run_dbt(command: DbtCommand | list[str], *, progress: Progress | None = None
     return outcome
 
 
-def built_manifest() -> Path:
-    """The manifest dbt writes in this process's invocations: in $DBT_TARGET_PATH when set."""
+def target_dir() -> Path:
+    """Where dbt writes its artifacts in this process's invocations: $DBT_TARGET_PATH when set (relative to the
+    project, as dbt reads it), else target/."""
     target = os.environ.get("DBT_TARGET_PATH")
-    return (PROJECT_DIR / target / "manifest.json") if target else MANIFEST_PATH
+    return PROJECT_DIR / target if target else MANIFEST_PATH.parent
+
+
+def built_manifest() -> Path:
+    return target_dir() / "manifest.json"
 
 
 def list_models(args: list[str]) -> list[str]:

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from datetime import datetime
-from pathlib import Path
 
 from lms_warehouse.cli_support import CommandError, Parsers, add_organization_option, say
 from lms_warehouse.timeutil import parse_as_of
@@ -31,11 +29,10 @@ def register(parsers: Parsers) -> None:
 
 def last_build_as_of() -> datetime | None:
     """The as-of of the last dbt build, read from target/run_results.json, so a rebuild sees the same 'now'."""
-    from lms_warehouse.dbt_runner import MANIFEST_PATH
+    from lms_warehouse.dbt_runner import target_dir
 
-    target = Path(os.environ.get("DBT_TARGET_PATH") or MANIFEST_PATH.parent)
     try:
-        results = json.loads((target / "run_results.json").read_text())
+        results = json.loads((target_dir() / "run_results.json").read_text())
         args = results.get("args", {})
         if args.get("which") != "build":
             return None
