@@ -14,7 +14,7 @@ import duckdb
 from warehouse_cli import query, run_commands
 
 from lms_warehouse.demo_data import build_catalog, generate_events, to_json_line
-from lms_warehouse.demo_xapi import DEMO_XAPI_START, write_demo_xapi
+from lms_warehouse.demo_xapi import DEMO_VIDEOS, DEMO_XAPI_START, write_demo_xapi
 from lms_warehouse.fingerprint import differences, mart_fingerprints
 
 BATCHES = 3
@@ -56,11 +56,40 @@ def test_incremental_builds_with_xapi_equal_a_full_refresh(tmp_path: Path) -> No
         "on s.student_id = v.student_id and s.class_id = v.class_id and s.type = 'VIDEO_COMPLETED'",
     )
     assert xapi_signals[0][0] > 0, "the fixture must complete some classes from xAPI viewings"
+    _assert_lms_event_class_ids_are_catalog_classes(warehouse)
+
+    # A new catalog version lists the seed-mapped H5P object in another class's media: an incremental build
+    # maps the already built xAPI events again (media wins over the seed), as a full rebuild would.
+    h5p_object = DEMO_VIDEOS[1][0]
+    seed_class = query(warehouse, "select distinct class_id from lms_event where object_iri = ?", [h5p_object])
+    new_class = next(c for c in catalog.classes if (c["id"],) not in seed_class and c.get("course_id"))
+    new_class["media"] = [*new_class.get("media", []), {"url": h5p_object, "type": "VIDEO"}]
+    (catalog_dir / "lms_class.json").write_text(json.dumps(catalog.classes))
+    run_commands(warehouse, ("ingest", "catalog", str(catalog_dir)),
+                 ("build", "--as-of", (cut[-1] + timedelta(days=10)).isoformat()))
+    remapped = query(warehouse, "select distinct class_id from lms_event where object_iri = ?", [h5p_object])
+    assert remapped == [(new_class["id"],)], (seed_class, remapped)
+    _assert_lms_event_class_ids_are_catalog_classes(warehouse)
+
     incremental = _marts(warehouse)
     run_commands(warehouse, ("build", "--as-of", (cut[-1] + timedelta(days=10)).isoformat(), "--full-refresh"))
     full = _marts(warehouse)
     assert incremental["v_video_viewing"].rows > 0
     assert differences(incremental, full) == []
+
+
+def _assert_lms_event_class_ids_are_catalog_classes(warehouse: Path) -> None:
+    """xAPI events keep their object in object_iri; class_id holds only the tenant's catalog classes."""
+    total, with_object, mapped, foreign = query(
+        warehouse,
+        "select count(*), count(object_iri), count(class_id), "
+        "count(*) filter (where class_id is not null and not exists ("
+        "  select 1 from lms_class c where c.organization_id = e.organization_id and c.id = e.class_id)) "
+        "from lms_event e where json_extract_string(context_json, '$.source') = 'xapi'",
+    )[0]
+    assert total > 0 and with_object == total, (total, with_object)
+    assert mapped > 0, "the fixture's xAPI objects map to classes (catalog media and seed)"
+    assert foreign == 0
 
 
 def _marts(warehouse: Path) -> dict:

@@ -20,9 +20,9 @@ def run_commands(warehouse: Path, *commands: tuple[str, ...]) -> None:
         assert done.returncode == 0, done.stdout + done.stderr
 
 
-def query(warehouse: Path, sql: str) -> list[tuple]:
+def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        return con.execute(sql).fetchall()
+        return con.execute(sql, params or []).fetchall()
     finally:
         con.close()

@@ -115,6 +115,17 @@
 {%- endmacro %}
 
 
+{#- Whether this incremental run processes a new catalog version (asked once per node). -#}
+{% macro catalog_changed_this_run() -%}
+    {%- if not (execute and is_incremental_run()) -%}{{ return(false) }}{%- endif -%}
+    {%- if 'lms_catalog_changed' not in model -%}
+        {%- do model.update({'lms_catalog_changed': run_query(
+            "select catalog_changed from build_state.run_scope").columns[0].values()[0]}) -%}
+    {%- endif -%}
+    {{ return(model['lms_catalog_changed']) }}
+{%- endmacro %}
+
+
 {#- 'full' when every key must be recomputed, else 'keys'. Decided once per model and build. -#}
 {% macro incremental_scope(reads_catalog=false, announce=false, as_of_dependent=false) -%}
     {%- if not is_incremental_run() -%}
@@ -130,11 +141,7 @@
         {%- endif -%}
     {%- endif -%}
     {%- if reads_catalog and execute -%}
-        {%- if 'lms_catalog_changed' not in model -%}
-            {%- do model.update({'lms_catalog_changed': run_query(
-                "select catalog_changed from build_state.run_scope").columns[0].values()[0]}) -%}
-        {%- endif -%}
-        {%- if model['lms_catalog_changed'] -%}
+        {%- if catalog_changed_this_run() -%}
             {%- if announce -%}{%- do log(this.identifier ~ ": the catalog changed: recomputing every row",
                 info=true) -%}{%- endif -%}
             {{ return('full') }}
@@ -210,12 +217,17 @@
 {%- endmacro %}
 
 
-{#- pre-hook: remove the rows this build recomputes (all of them when the scope is full). -#}
-{% macro delete_dirty_rows(key, reads_catalog=false, column=none) -%}
+{#- pre-hook: remove the rows this build recomputes (all of them when the scope is full). `catalog_mapped`
+    names a column whose non-null rows were mapped through the catalog: a new catalog recomputes those rows
+    only (the model selects them the same way). -#}
+{% macro delete_dirty_rows(key, reads_catalog=false, column=none, catalog_mapped=none) -%}
     {%- set as_of_dependent = key in ('learner_as_of', 'learner_as_of_calendar') -%}
     {%- if is_incremental_run() -%}
         delete from {{ this }} as target
         where {{ is_dirty('target', key, incremental_scope(reads_catalog, as_of_dependent=as_of_dependent), column) }}
+        {%- if catalog_mapped and catalog_changed_this_run() %}
+            or target.{{ catalog_mapped }} is not null
+        {%- endif %}
     {%- endif %}
 {%- endmacro %}
 

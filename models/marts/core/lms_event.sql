@@ -3,11 +3,13 @@
         materialized='incremental',
         incremental_strategy='append',
         tags=['incremental_events'],
-        pre_hook="{{ delete_dirty_rows('event', reads_catalog=false, column='id') }}",
+        pre_hook="{{ delete_dirty_rows('event', reads_catalog=false, column='id', catalog_mapped='object_iri') }}",
     )
 }}
 
 {%- set scope = incremental_scope(reads_catalog=false, announce=true) %}
+{%- set remap_objects = catalog_changed_this_run() %}
+{%- if remap_objects %}{% do log("lms_event: the catalog changed: mapping every converted event's object again", info=true) %}{% endif %}
 {{- report_late_events() }}
 
 with
@@ -16,24 +18,62 @@ events as (
 
     select * from {{ ref('stg_lms__events') }} as scoped
     where {{ is_dirty('scoped', 'event', scope, 'event_id') }}
+    {%- if remap_objects %}
+        -- a new catalog version can map an object to another class (pre-hook: catalog_mapped)
+        or scoped.object_iri is not null
+    {%- endif %}
+
+),
+
+classes as (
+
+    select * from {{ ref('stg_lms__classes') }}
+
+),
+
+objects as (
+
+    select distinct
+        organization_id,
+        object_iri
+    from events
+    where object_iri is not null
+
+),
+
+-- the rule: macro object_class
+object_classes as (
+
+    {{ object_class('objects') }}
 
 ),
 
 final as (
 
     select
-        event_id as id,
-        event_type as type,
-        student_id,
-        course_id,
-        class_id,
-        occurred_at,
-        payload_json,
-        context_json,
-        first_loaded_at as created_at,
-        event_version as version,
-        organization_id
+        events.event_id as id,
+        events.event_type as type,
+        events.student_id,
+        events.course_id,
+        -- only LMS class ids: an object that is itself a class of the tenant, else the class it maps to
+        case
+            when events.object_iri is null then events.class_id
+            else coalesce(classes.class_id, object_classes.class_id)
+        end as class_id,
+        events.occurred_at,
+        events.payload_json,
+        events.context_json,
+        events.first_loaded_at as created_at,
+        events.event_version as version,
+        events.organization_id,
+        events.object_iri
     from events
+    left join classes
+        on events.organization_id = classes.organization_id
+        and events.object_iri = classes.class_id
+    left join object_classes
+        on events.organization_id = object_classes.organization_id
+        and events.object_iri = object_classes.object_iri
 
 )
 
@@ -48,5 +88,6 @@ select
     context_json,
     created_at,
     version,
-    organization_id
+    organization_id,
+    object_iri
 from final

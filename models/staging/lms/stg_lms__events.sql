@@ -54,6 +54,11 @@ renamed as (
         student_id,
         nullif(trim(course_id), '') as course_id,
         nullif(trim(class_id), '') as class_id,
+        -- converted events (context source xapi, openedx) name an object where native ones name a class
+        case
+            when {{ json_extract_string('context_json', '$.source') }} in ('xapi', 'openedx')
+                then nullif(trim(class_id), '')
+        end as object_iri,
         organization_id,
         version as event_version,
 
@@ -106,6 +111,7 @@ final as (
         student_id,
         course_id,
         class_id,
+        object_iri,
         organization_id,
         event_version,
         video_id,
