@@ -116,14 +116,16 @@ def print_summary(say: Callable[[str], None]) -> None:
 
     con = duckdb.connect(str(warehouse_path()), read_only=True)
     try:
-        say(f"warehouse: {warehouse_path()}")
-        for relation in SUMMARY_RELATIONS:
-            say(f"  {relation:<22} {con.execute(f'select count(*) from main.{relation}').fetchone()[0]:>9,} rows")
-        rejects = con.execute("select count(*) from landing.lms_event_rejects").fetchone()[0]
-        say(f"  {'landing.lms_event_rejects':<22} {rejects:>6,} rows (quarantined with a reason)")
-        say("signals by type:")
-        for kind, n in con.execute("select type, count(*) from main.lms_signal group by 1 order by 1").fetchall():
-            say(f"  {kind:<22} {n:>9,}")
+        say(f"warehouse: {warehouse_path()} (rows per relation)")
+        counts = [(relation, con.execute(f"select count(*) from main.{relation}").fetchone()[0])
+                  for relation in SUMMARY_RELATIONS]
+        counts.append(("landing.lms_event_rejects (quarantined)",
+                       con.execute("select count(*) from landing.lms_event_rejects").fetchone()[0]))
+        # three to a line: the summary fits on one screen with the report's and the next steps' lines
+        for start in range(0, len(counts), 3):
+            say("  " + "   ".join(f"{name} {n:,}" for name, n in counts[start:start + 3]))
+        signals = con.execute("select type, count(*) from main.lms_signal group by 1 order by 1").fetchall()
+        say("signals by type: " + ", ".join(f"{kind} {n:,}" for kind, n in signals))
     finally:
         con.close()
 
