@@ -6,6 +6,10 @@ warehouse (`<warehouse>.dbt-state/`). The next build asks dbt which incremental 
 `state:modified+` against it (their SQL, config or contract, a macro they use, or any of that upstream;
 a description or an unrelated file is no change) and adds those that read a var whose value changed,
 with what is downstream of them (dbt's state comparison does not see vars).
+
+A build with nothing new does not need dbt's hundreds of nodes: when no batch landed and no code or var
+changed since the warehouse's last whole build, it runs nothing at the same as-of, and at another as-of only
+the models that read the as-of and what is downstream of them (`models_for_nothing_new`).
 """
 
 from __future__ import annotations
@@ -23,6 +27,11 @@ MANIFEST = "manifest.json"
 VARS = "vars.json"
 FILE_ID = "warehouse_file_id"  # the state belongs to this very file: a file put in its place has another inode
 _INCREMENTAL = "config.materialized:incremental"
+# Rows that depend on the as-of: a model that reads it (macro as_of_timestamp, the run setting), or an
+# incremental model whose keys follow it ('learner_as_of*'). The incremental machinery's own macros mention
+# the as-of for those models only, so they are not followed.
+_AS_OF_READERS = re.compile(r"""as_of_timestamp\(|run_setting\(\s*['"]as_of['"]|['"]learner_as_of""")
+_INCREMENTAL_MACROS = "macros/incremental/"
 
 
 def state_dir(warehouse: Path) -> Path:
@@ -54,29 +63,65 @@ def models_to_rebuild(warehouse: Path, list_models: Callable[[list[str]], list[s
 
     `list_models(args)` runs `dbt ls` with these arguments and returns the model names it printed; it
     also refreshes `manifest` (the current code's)."""
+    folder = _known_state(warehouse)
+    if folder is None:
+        return None
+    modified = set(list_models(["--select", f"state:modified+,{_INCREMENTAL}", "--state", str(folder)]))
+    changed_vars = _changed_vars(folder)
+    if changed_vars:
+        modified |= _incremental(_models_reading(_var_pattern(changed_vars), json.loads(manifest.read_text())))
+    return sorted(modified)
+
+
+def models_for_nothing_new(warehouse: Path, same_as_of: bool, list_nodes: Callable[[list[str]], list[str]],
+                           manifest: Path) -> list[str] | None:
+    """For a warehouse where nothing landed since its last whole build: the models a build must run when no
+    code, seed, test or var changed either, that is none at that build's as-of (`same_as_of`), else the
+    models that read the as-of and what is downstream of them. None when something changed: build as usual.
+
+    `list_nodes(args)` runs `dbt ls` and returns the node names it printed (it refreshes `manifest`)."""
+    folder = _known_state(warehouse)
+    if folder is None or _changed_vars(folder) or list_nodes(["--select", "state:modified", "--state", str(folder)]):
+        return None
+    if same_as_of:
+        return []
+    return sorted(_names(_models_reading(_AS_OF_READERS, json.loads(manifest.read_text()),
+                                         skip_macros_under=_INCREMENTAL_MACROS)))
+
+
+def _known_state(warehouse: Path) -> Path | None:
+    """The warehouse's build state folder, or None when its last build is unknown (a new warehouse, one
+    built before states were kept, or another file at the same path)."""
     folder = state_dir(warehouse)
     if not all((folder / name).is_file() for name in (MANIFEST, VARS, FILE_ID)):
         return None
     if (folder / FILE_ID).read_text() != _file_id(warehouse):
         return None  # the warehouse file was replaced (a new demo, a restored copy): its build is unknown
-    modified = set(list_models(["--select", f"state:modified+,{_INCREMENTAL}", "--state", str(folder)]))
+    return folder
+
+
+def _changed_vars(folder: Path) -> set[str]:
     old_vars = json.loads((folder / VARS).read_text())
     new_vars = json.loads(_vars_json())  # as saved: dates and the like compare as their text
-    changed_vars = {name for name in old_vars.keys() | new_vars.keys() if old_vars.get(name) != new_vars.get(name)}
-    if changed_vars:
-        modified |= _incremental_models_reading(changed_vars, json.loads(manifest.read_text()))
-    return sorted(modified)
+    return {name for name in old_vars.keys() | new_vars.keys() if old_vars.get(name) != new_vars.get(name)}
 
 
-def _incremental_models_reading(names: set[str], manifest: dict[str, Any]) -> set[str]:
-    """The incremental models that read one of these vars, in their SQL or a macro they use (directly or
-    through other macros), or are downstream of a model that does."""
-    pattern = re.compile(r"""var\(\s*['"]({})['"]""".format("|".join(map(re.escape, names))))
+def _var_pattern(names: set[str]) -> re.Pattern[str]:
+    return re.compile(r"""var\(\s*['"]({})['"]""".format("|".join(map(re.escape, names))))
+
+
+def _models_reading(pattern: re.Pattern[str], manifest: dict[str, Any],
+                    skip_macros_under: str | None = None) -> dict[str, dict[str, Any]]:
+    """The models whose SQL, or a macro they use (directly or through other macros, except those whose file
+    is under `skip_macros_under`), matches `pattern`, and every model downstream of one: their manifest
+    nodes by unique id."""
     macros = manifest["macros"]
 
     def reads(macro_ids: list[str], seen: set[str]) -> bool:
         for macro_id in macro_ids:
             if macro_id in seen or macro_id not in macros:
+                continue
+            if skip_macros_under and macros[macro_id]["original_file_path"].startswith(skip_macros_under):
                 continue
             seen.add(macro_id)
             macro = macros[macro_id]
@@ -93,5 +138,12 @@ def _incremental_models_reading(names: set[str], manifest: dict[str, Any]) -> se
         if uid not in affected:
             affected.add(uid)
             stack += [c for c in manifest["child_map"].get(uid, []) if c in nodes]
-    return {nodes[uid]["name"] for uid in affected
-            if nodes[uid]["resource_type"] == "model" and nodes[uid]["config"]["materialized"] == "incremental"}
+    return {uid: nodes[uid] for uid in affected if nodes[uid]["resource_type"] == "model"}
+
+
+def _names(models: dict[str, dict[str, Any]]) -> set[str]:
+    return {node["name"] for node in models.values()}
+
+
+def _incremental(models: dict[str, dict[str, Any]]) -> set[str]:
+    return {node["name"] for node in models.values() if node["config"]["materialized"] == "incremental"}

@@ -15,6 +15,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
+from ingestion.errors import IngestError
 from ingestion.warehouse import (
     PROJECT_DIR,
     Progress,
@@ -24,7 +27,7 @@ from ingestion.warehouse import (
     warehouse_path,
     writer_lock,
 )
-from lms_warehouse.code_changes import models_to_rebuild, save_build_state
+from lms_warehouse.code_changes import models_for_nothing_new, models_to_rebuild, save_build_state
 from lms_warehouse.console import Advance, stage, verbose
 from lms_warehouse.timeutil import as_of_var
 
@@ -112,6 +115,7 @@ class DbtOutcome:
     warnings: list[tuple[str, int, str]] = field(default_factory=list)  # (test, failing rows, first message line)
     error: str | None = None
     unit_tests_skipped: bool = False
+    up_to_date: bool = False  # nothing landed, nothing changed, same as-of: no dbt node ran
 
     def warning_lines(self, top: int = 3) -> list[str]:
         """How many tests warned, and the `top` of them by failing rows, with where to look."""
@@ -127,6 +131,9 @@ class DbtOutcome:
     def summary(self) -> str:
         if self.error:
             return f"dbt failed: {self.error}"
+        if self.up_to_date:
+            return ("build: up to date, nothing to build (no batch landed and no code, seed or var changed since "
+                    "the last build at this as-of; --full-refresh rebuilds everything)")
         by_type: dict[str, Counter[str]] = {}
         for (resource_type, status), n in self.counts.items():
             by_type.setdefault(resource_type, Counter())[status] += n
@@ -215,15 +222,54 @@ def built_manifest() -> Path:
     return target_dir() / "manifest.json"
 
 
-def list_models(args: list[str]) -> list[str]:
-    """`dbt ls` of models with these arguments: their names (also refreshes target/manifest.json)."""
+def list_nodes(args: list[str]) -> list[str]:
+    """`dbt ls` with these arguments: the names of the nodes it lists (also refreshes target/manifest.json)."""
     from dbt.cli.main import dbtRunner
 
-    result = dbtRunner().invoke(["ls", "--resource-type", "model", "--output", "name", *args, *dbt_base_flags(),
-                                 "--log-level", "none"])
+    result = dbtRunner().invoke(["ls", "--output", "name", *args, *dbt_base_flags(), "--log-level", "none"])
     if not result.success:
         raise RuntimeError(f"dbt ls failed: {result.exception or 'see ' + str(dbt_log_file())}")
     return list(result.result or [])
+
+
+def list_models(args: list[str]) -> list[str]:
+    """`dbt ls` of models with these arguments: their names."""
+    return list_nodes(["--resource-type", "model", *args])
+
+
+def _nothing_landed_since_whole_build(warehouse: Path, as_of: datetime) -> bool | None:
+    """Whether the last whole build (`build_warehouse`) was at this as-of, when every accepted batch is in
+    the watermark; None when a batch is pending, no whole build is recorded or the warehouse cannot say."""
+    try:
+        # read-write like dbt-duckdb: DuckDB refuses a second configuration of a file open in this process
+        con = open_warehouse(warehouse)
+    except (IngestError, duckdb.Error):
+        return None
+    try:
+        pending, last_as_of = con.execute("""
+            select
+                (select count(*) from landing.ingest_batches
+                 where accepted > 0 and batch_id not in (select batch_id from build_state.built_batches)),
+                (select max(as_of_at) from build_state.whole_build)
+        """).fetchone()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    if pending or last_as_of is None:
+        return None
+    return as_of_var(last_as_of) == as_of_var(as_of)
+
+
+def _record_whole_build(warehouse: Path, as_of: datetime) -> None:
+    """The rows are now those of a build of every model at this as-of (cleared by the next run's start)."""
+    with writer_lock(warehouse):
+        con = open_warehouse(warehouse)
+        try:
+            con.execute("insert into build_state.whole_build (as_of_at) values (cast(? as timestamp))",
+                        [as_of_var(as_of)])
+        finally:
+            con.close()
 
 
 def code_changes_first(as_of: datetime, run: Callable[[DbtCommand], bool]) -> bool:
@@ -246,19 +292,34 @@ def build_warehouse(as_of: datetime, *, full_refresh: bool = False) -> DbtOutcom
     """`lms-warehouse build`: `dbt build`, first rebuilding from scratch the incremental models whose code
     changed (a warehouse with no build recorded is built from scratch), and without the unit tests when
     they already passed for this exact code (lms_warehouse/unit_test_record.py); a full refresh always runs
-    them. A build that succeeds is recorded as the warehouse's code (code_changes.save_build_state)."""
+    them. With nothing new since the last whole build it builds nothing at the same as-of, and only the
+    models that read the as-of at another (code_changes.models_for_nothing_new). A build that succeeds is
+    recorded as the warehouse's code (code_changes.save_build_state) and as-of (build_state.whole_build)."""
     from lms_warehouse.unit_test_record import record_unit_tests_passed, unit_tests_passed_for_current_code
 
+    warehouse = point_dbt_at_warehouse()
+    select = None
     if not full_refresh:
-        full_refresh = code_changes_first(as_of, lambda command: run_dbt(command).success)
+        same_as_of = _nothing_landed_since_whole_build(warehouse, as_of)
+        models = None if same_as_of is None else models_for_nothing_new(
+            warehouse, same_as_of, list_nodes, built_manifest())
+        if models == []:
+            return DbtOutcome(success=True, up_to_date=True)
+        if models:
+            print(f"nothing landed and no code changed since the last build: building the {len(models)} models "
+                  "that read the as-of, and what is downstream of them")
+            select = " ".join(models)
+        else:
+            full_refresh = code_changes_first(as_of, lambda command: run_dbt(command).success)
     skip_unit_tests = not full_refresh and unit_tests_passed_for_current_code()
-    command = dbt_build_args(as_of, full_refresh=full_refresh)
+    command = dbt_build_args(as_of, full_refresh=full_refresh, select=select)
     if skip_unit_tests:
         command = command.with_args("--exclude-resource-type", "unit_test")
     outcome = run_dbt(command)
     outcome.unit_tests_skipped = skip_unit_tests
     if outcome.success:
-        save_build_state(warehouse_path(), built_manifest())
+        save_build_state(warehouse, built_manifest())
+        _record_whole_build(warehouse, as_of)
         if not skip_unit_tests and outcome.counts[("unit_test", "pass")] > 0:
             record_unit_tests_passed()
     return outcome

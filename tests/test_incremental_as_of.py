@@ -1,6 +1,6 @@
 """The activity-days models and the streak calendar read the build's as-of instant: incremental builds stay
 exact when the as-of moves past events landed earlier, and when it moves back (keys learner_as_of and
-learner_as_of_calendar, macros/incremental/incremental_events.sql)."""
+learner_as_of_calendar, macros/incremental/incremental_keys.sql)."""
 
 from __future__ import annotations
 

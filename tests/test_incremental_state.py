@@ -5,7 +5,7 @@ a run that built every incremental model, and the manifest of the warehouse's la
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -14,7 +14,15 @@ from event_factory import ping, quiz
 from ingestion.events import ingest_event_paths
 from ingestion.warehouse import write_session
 from lms_warehouse.code_changes import MANIFEST, VARS, models_to_rebuild, save_build_state, state_dir
-from lms_warehouse.dbt_runner import MANIFEST_PATH, build_warehouse, dbt_build_args, list_models, run_dbt
+from lms_warehouse.dbt_runner import (
+    MANIFEST_PATH,
+    build_warehouse,
+    dbt_build_args,
+    list_models,
+    run_dbt,
+    target_dir,
+)
+from lms_warehouse.fingerprint import differences, mart_fingerprints
 
 AS_OF = datetime(2026, 3, 10)
 
@@ -140,3 +148,48 @@ def test_building_part_of_the_project_equals_a_full_rebuild_of_that_part(
             incremental = rows
     assert len(rows) == 5  # one QUIZ_PASSED per learner
     assert incremental == rows
+
+
+def _fingerprints(warehouse_path: Path) -> dict:
+    con = duckdb.connect(str(warehouse_path))  # dbt in this process holds the file read-write
+    try:
+        return mart_fingerprints(con)
+    finally:
+        con.close()
+
+
+def _models_run(outcome_dir: Path) -> set[str]:
+    results = json.loads((outcome_dir / "run_results.json").read_text())["results"]
+    return {r["unique_id"].split(".")[-1] for r in results if r["unique_id"].startswith("model.")}
+
+
+def test_a_build_with_nothing_new_runs_nothing_and_at_a_new_as_of_only_the_models_that_read_it(
+    warehouse_path: Path, tmp_path: Path
+) -> None:
+    _land(tmp_path, "day1", [quiz(f"a-{n}", student_id=f"s-{n}") for n in range(3)]
+          + [ping(f"p-{n}", student_id=f"s-{n}") for n in range(3)])
+    first = build_warehouse(AS_OF)
+    assert first.success and not first.up_to_date
+    every_model = _models_run(target_dir())
+
+    again = build_warehouse(AS_OF)
+    assert again.success and again.up_to_date and sum(again.counts.values()) == 0
+    assert "up to date" in again.summary()
+
+    later = AS_OF + timedelta(days=9)
+    moved = build_warehouse(later)
+    assert moved.success and not moved.up_to_date
+    as_of_models = _models_run(target_dir())
+    assert {"int_learner_course_days", "v_streak_history", "raw_data"} <= as_of_models < every_model
+    assert not as_of_models & {"stg_lms__events", "lms_event", "lms_signal", "int_quiz_submissions"}
+    incremental = _fingerprints(warehouse_path)
+    assert build_warehouse(later, full_refresh=True).success
+    assert differences(incremental, _fingerprints(warehouse_path)) == []
+
+    # any other dbt run may change rows: the next build is a real one
+    assert run_dbt(dbt_build_args(later, select="lms_event").with_args("--exclude-resource-type", "test")).success
+    assert not build_warehouse(later).up_to_date
+    # and so is a build after a batch landed
+    _land(tmp_path, "day2", [quiz("b-1", student_id="s-9", occurred_at="2026-03-03T10:00:00Z")])
+    assert build_warehouse(later).up_to_date is False
+    assert _models_run(target_dir()) == every_model

@@ -51,6 +51,10 @@
             model_name {{ dbt.type_string() }},
             as_of_at {{ dbt.type_timestamp() }}
         );
+        -- the as-of of the last whole build (written by `lms-warehouse build` when it succeeded): any run may
+        -- change rows, so it is forgotten first (lms_warehouse/code_changes.py, a build with nothing new)
+        create table if not exists build_state.whole_build (as_of_at {{ dbt.type_timestamp() }});
+        delete from build_state.whole_build;
         create or replace table build_state.run_batches as
         select batches.batch_id, batches.kind
         from {{ source('landing', 'ingest_batches') }} as batches

@@ -9,7 +9,9 @@
 
 {%- set scope = incremental_scope(reads_catalog=false, announce=true) %}
 {%- set remap_objects = catalog_changed_this_run() %}
-{%- if remap_objects %}{% do log("lms_event: the catalog changed: mapping every converted event's object again", info=true) %}{% endif %}
+{%- if remap_objects %}
+    {%- do log("lms_event: the catalog changed: mapping every converted event's object again", info=true) %}
+{%- endif %}
 {{- report_late_events() }}
 
 with
