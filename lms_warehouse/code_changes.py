@@ -7,9 +7,10 @@ warehouse (`<warehouse>.dbt-state/`). The next build asks dbt which incremental 
 a description or an unrelated file is no change) and adds those that read a var whose value changed,
 with what is downstream of them (dbt's state comparison does not see vars).
 
-A build with nothing new does not need dbt's hundreds of nodes: when no batch landed and no code or var
-changed since the warehouse's last whole build, it runs nothing at the same as-of, and at another as-of only
-the models that read the as-of and what is downstream of them (`models_for_nothing_new`).
+A build need not run dbt's hundreds of nodes when little changed since the warehouse's last whole build:
+`build_selection` selects what can differ (dbt selectors): what is downstream of the landing tables that
+grew, of modified code and of changed vars, every incremental model when a batch is pending (so the
+watermark moves), and the models that read the as-of when it moved. Nothing: the warehouse is up to date.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import json
 import re
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -73,20 +75,43 @@ def models_to_rebuild(warehouse: Path, list_models: Callable[[list[str]], list[s
     return sorted(modified)
 
 
-def models_for_nothing_new(warehouse: Path, same_as_of: bool, list_nodes: Callable[[list[str]], list[str]],
-                           manifest: Path) -> list[str] | None:
-    """For a warehouse where nothing landed since its last whole build: the models a build must run when no
-    code, seed, test or var changed either, that is none at that build's as-of (`same_as_of`), else the
-    models that read the as-of and what is downstream of them. None when something changed: build as usual.
+@dataclass(frozen=True)
+class SinceLastBuild:
+    """What the warehouse says changed since its last whole build (build_state.whole_build)."""
+
+    pending_batches: int  # accepted batches not in the watermark
+    same_as_of: bool
+    grown_tables: frozenset[str]  # landing tables (append-only) whose row count changed
+
+
+@dataclass(frozen=True)
+class BuildSelection:
+    selectors: list[str]  # empty: nothing to build
+    code_changed: bool  # dbt's state:modified names a node: the selectors need `--state`
+    state: Path
+
+
+def build_selection(warehouse: Path, since: SinceLastBuild | None, list_nodes: Callable[[list[str]], list[str]],
+                    manifest: Path) -> BuildSelection | None:
+    """What a build must run: None when everything (no whole build recorded, or an unknown build state).
 
     `list_nodes(args)` runs `dbt ls` and returns the node names it printed (it refreshes `manifest`)."""
     folder = _known_state(warehouse)
-    if folder is None or _changed_vars(folder) or list_nodes(["--select", "state:modified", "--state", str(folder)]):
+    if folder is None or since is None:
         return None
-    if same_as_of:
-        return []
-    return sorted(_names(_models_reading(_AS_OF_READERS, json.loads(manifest.read_text()),
-                                         skip_macros_under=_INCREMENTAL_MACROS)))
+    code_changed = bool(list_nodes(["--select", "state:modified", "--state", str(folder)]))
+    nodes = json.loads(manifest.read_text())
+    selectors = ["state:modified+"] if code_changed else []
+    changed_vars = _changed_vars(folder)
+    if changed_vars:
+        selectors += sorted(_names(_models_reading(_var_pattern(changed_vars), nodes)))
+    selectors += sorted(f"source:{source['source_name']}.{source['name']}+" for source in nodes["sources"].values()
+                        if source["schema"] == "landing" and source["identifier"] in since.grown_tables)
+    if since.pending_batches:
+        selectors.append(_INCREMENTAL)
+    if not since.same_as_of:
+        selectors += sorted(_names(_models_reading(_AS_OF_READERS, nodes, skip_macros_under=_INCREMENTAL_MACROS)))
+    return BuildSelection(selectors, code_changed, folder)
 
 
 def _known_state(warehouse: Path) -> Path | None:

@@ -27,7 +27,7 @@ from ingestion.warehouse import (
     warehouse_path,
     writer_lock,
 )
-from lms_warehouse.code_changes import models_for_nothing_new, models_to_rebuild, save_build_state
+from lms_warehouse.code_changes import SinceLastBuild, build_selection, models_to_rebuild, save_build_state
 from lms_warehouse.console import Advance, stage, verbose
 from lms_warehouse.timeutil import as_of_var
 
@@ -237,37 +237,51 @@ def list_models(args: list[str]) -> list[str]:
     return list_nodes(["--resource-type", "model", *args])
 
 
-def _nothing_landed_since_whole_build(warehouse: Path, as_of: datetime) -> bool | None:
-    """Whether the last whole build (`build_warehouse`) was at this as-of, when every accepted batch is in
-    the watermark; None when a batch is pending, no whole build is recorded or the warehouse cannot say."""
+def _since_last_whole_build(warehouse: Path, as_of: datetime) -> SinceLastBuild | None:
+    """What changed since the last whole build (`build_warehouse`); None when none is recorded (any other
+    dbt run forgets it) or the warehouse cannot say."""
     try:
         # read-write like dbt-duckdb: DuckDB refuses a second configuration of a file open in this process
         con = open_warehouse(warehouse)
     except (IngestError, duckdb.Error):
         return None
     try:
-        pending, last_as_of = con.execute("""
-            select
-                (select count(*) from landing.ingest_batches
-                 where accepted > 0 and batch_id not in (select batch_id from build_state.built_batches)),
-                (select max(as_of_at) from build_state.whole_build)
+        recorded = con.execute("select as_of_at, landing_table, row_count from build_state.whole_build").fetchall()
+        if not recorded:
+            return None
+        counts = dict(_landing_row_counts(con))
+        (pending,) = con.execute("""
+            select count(*) from landing.ingest_batches
+            where accepted > 0 and batch_id not in (select batch_id from build_state.built_batches)
         """).fetchone()
     except duckdb.Error:
         return None
     finally:
         con.close()
-    if pending or last_as_of is None:
-        return None
-    return as_of_var(last_as_of) == as_of_var(as_of)
+    before = {table: rows for _, table, rows in recorded}
+    return SinceLastBuild(
+        pending_batches=pending,
+        same_as_of=as_of_var(recorded[0][0]) == as_of_var(as_of),
+        grown_tables=frozenset(t for t in counts.keys() | before.keys() if counts.get(t) != before.get(t)),
+    )
+
+
+def _landing_row_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+    tables = [name for (name,) in con.execute(
+        "select table_name from information_schema.tables where table_schema = 'landing' order by 1").fetchall()]
+    return [(table, con.execute(f'select count(*) from landing."{table}"').fetchone()[0]) for table in tables]
 
 
 def _record_whole_build(warehouse: Path, as_of: datetime) -> None:
-    """The rows are now those of a build of every model at this as-of (cleared by the next run's start)."""
+    """The rows are now those of a whole build at this as-of, from these landing row counts (the landing
+    tables only grow); the next run's start forgets it."""
     with writer_lock(warehouse):
         con = open_warehouse(warehouse)
         try:
-            con.execute("insert into build_state.whole_build (as_of_at) values (cast(? as timestamp))",
-                        [as_of_var(as_of)])
+            con.executemany(
+                "insert into build_state.whole_build (as_of_at, landing_table, row_count) "
+                "values (cast(? as timestamp), ?, ?)",
+                [(as_of_var(as_of), table, rows) for table, rows in _landing_row_counts(con)])
         finally:
             con.close()
 
@@ -292,27 +306,24 @@ def build_warehouse(as_of: datetime, *, full_refresh: bool = False) -> DbtOutcom
     """`lms-warehouse build`: `dbt build`, first rebuilding from scratch the incremental models whose code
     changed (a warehouse with no build recorded is built from scratch), and without the unit tests when
     they already passed for this exact code (lms_warehouse/unit_test_record.py); a full refresh always runs
-    them. With nothing new since the last whole build it builds nothing at the same as-of, and only the
-    models that read the as-of at another (code_changes.models_for_nothing_new). A build that succeeds is
-    recorded as the warehouse's code (code_changes.save_build_state) and as-of (build_state.whole_build)."""
+    them. After a whole build it selects only what can differ (code_changes.build_selection), and nothing
+    when nothing changed. A build that succeeds is recorded as the warehouse's code
+    (code_changes.save_build_state), as-of and landing row counts (build_state.whole_build)."""
     from lms_warehouse.unit_test_record import record_unit_tests_passed, unit_tests_passed_for_current_code
 
     warehouse = point_dbt_at_warehouse()
-    select = None
+    selection = None
     if not full_refresh:
-        same_as_of = _nothing_landed_since_whole_build(warehouse, as_of)
-        models = None if same_as_of is None else models_for_nothing_new(
-            warehouse, same_as_of, list_nodes, built_manifest())
-        if models == []:
+        selection = build_selection(warehouse, _since_last_whole_build(warehouse, as_of), list_nodes,
+                                    built_manifest())
+        if selection is not None and not selection.selectors:
             return DbtOutcome(success=True, up_to_date=True)
-        if models:
-            print(f"nothing landed and no code changed since the last build: building the {len(models)} models "
-                  "that read the as-of, and what is downstream of them")
-            select = " ".join(models)
-        else:
+        if selection is None or selection.code_changed:
             full_refresh = code_changes_first(as_of, lambda command: run_dbt(command).success)
     skip_unit_tests = not full_refresh and unit_tests_passed_for_current_code()
-    command = dbt_build_args(as_of, full_refresh=full_refresh, select=select)
+    command = dbt_build_args(as_of, full_refresh=full_refresh)
+    if selection is not None and not full_refresh:
+        command = command.with_args("--select", *selection.selectors, "--state", str(selection.state))
     if skip_unit_tests:
         command = command.with_args("--exclude-resource-type", "unit_test")
     outcome = run_dbt(command)

@@ -51,9 +51,13 @@
             model_name {{ dbt.type_string() }},
             as_of_at {{ dbt.type_timestamp() }}
         );
-        -- the as-of of the last whole build (written by `lms-warehouse build` when it succeeded): any run may
-        -- change rows, so it is forgotten first (lms_warehouse/code_changes.py, a build with nothing new)
-        create table if not exists build_state.whole_build (as_of_at {{ dbt.type_timestamp() }});
+        -- the as-of and landing row counts of the last whole build (written by `lms-warehouse build` when it
+        -- succeeded): any run may change rows, so it is forgotten first (lms_warehouse/code_changes.py)
+        create table if not exists build_state.whole_build (
+            as_of_at {{ dbt.type_timestamp() }},
+            landing_table {{ dbt.type_string() }},
+            row_count {{ dbt.type_bigint() }}
+        );
         delete from build_state.whole_build;
         create or replace table build_state.run_batches as
         select batches.batch_id, batches.kind
