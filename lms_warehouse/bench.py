@@ -49,8 +49,9 @@ class Dataset:
     new_day_last: datetime
 
 
-def generate(workdir: Path, n_events: int) -> Dataset:
-    """Stream exactly n_events to two .ndjson files (main days, then ~1 % on one new day) and a catalog."""
+def generate(workdir: Path, n_events: int, new_day_events: int | None = None) -> Dataset:
+    """Stream exactly n_events to two .ndjson files (main days, then `new_day_events`, by default 1 %, on one
+    new day) and a catalog."""
     rng = random.Random(n_events)
     catalog = build_catalog(max(1, n_events // EVENTS_PER_STUDENT + 1), BENCH_START - timedelta(days=30), rng)
     catalog_dir = workdir / "catalog"
@@ -58,7 +59,8 @@ def generate(workdir: Path, n_events: int) -> Dataset:
     for name, rows in (("student", catalog.students), ("instructor", catalog.instructors),
                        ("course", catalog.courses), ("class", catalog.classes)):
         (catalog_dir / f"lms_{name}.json").write_text(json.dumps(rows))
-    new_day_events = round(n_events * NEW_DAY_SHARE)
+    if new_day_events is None:
+        new_day_events = round(n_events * NEW_DAY_SHARE)
     main_events = n_events - new_day_events
     main_file, new_day_file = workdir / "events.ndjson", workdir / "events_new_day.ndjson"
     main_last = _write_events(main_file, main_events, 0, lambda: generate_events(catalog, BENCH_START, BENCH_DAYS,
@@ -150,7 +152,7 @@ def _phase(name: str, *args: str) -> dict:
     return result
 
 
-def run(n_events: int, workdir: Path, keep: bool) -> dict:
+def run(n_events: int, workdir: Path, keep: bool, new_day_events: int | None = None) -> dict:
     workdir.mkdir(parents=True, exist_ok=True)
     warehouse = workdir / "bench.duckdb"
     for stale in (warehouse, warehouse.with_suffix(".duckdb.wal")):
@@ -158,7 +160,7 @@ def run(n_events: int, workdir: Path, keep: bool) -> dict:
     os.environ["LMS_WAREHOUSE_PATH"] = str(warehouse)
     print(f"bench: {n_events:,} events, {os.cpu_count()} cores, workdir {workdir}", flush=True)
     started = time.perf_counter()
-    data = generate(workdir, n_events)
+    data = generate(workdir, n_events, new_day_events)
     file_mb = (data.main_file.stat().st_size + data.new_day_file.stat().st_size) / 1e6
     results: dict = {
         "events": n_events, "main_events": data.main_events, "new_day_events": data.new_day_events,
@@ -257,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path("bench_data"), help="scratch folder (default bench_data)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     parser.add_argument("--keep", action="store_true", help="keep the generated files and the warehouse")
+    parser.add_argument("--new-day-events", type=int,
+                        help="events of the new day, part of --events (default 1 %%; issue 19 keeps it at 100,000 "
+                             "while the history grows)")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("phase_args", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -265,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
 
         run_phase(args.phase, args.phase_args)
         return 0
-    results = run(args.events, args.workdir.resolve(), args.keep)
+    results = run(args.events, args.workdir.resolve(), args.keep, args.new_day_events)
     print(report(results))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
