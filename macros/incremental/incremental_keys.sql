@@ -169,7 +169,8 @@
     (organization, student), 'learner_as_of' (a learner, also when the as-of moved past one of their events
     since the previous as-of in `column`, by default the model's previous_as_of()), 'learner_as_of_calendar'
     (the same, plus the rows of a per-learner calendar, columns `date` and `time_zone`, after the previous
-    as-of's local date) or 'day' (organization, UTC date in `column`). Row-value IN lists, not correlated
+    as-of's local date), 'learner_as_of_days' (the same with UTC days in `date`, from the previous as-of's
+    date on) or 'day' (organization, UTC date in `column`). Row-value IN lists, not correlated
     EXISTS: DuckDB plans them as one hash semi join (Spark and Postgres accept the same form). -#}
 {% macro is_dirty(alias, key, scope, column=none) -%}
     {%- if scope == 'full' -%}
@@ -197,7 +198,7 @@
         ({{ _column(alias, 'organization_id') }}, {{ _column(alias, 'student_id') }}) in (
             select organization_id, student_id from build_state.run_events
         )
-    {%- elif key in ('learner_as_of', 'learner_as_of_calendar') %}
+    {%- elif key in ('learner_as_of', 'learner_as_of_calendar', 'learner_as_of_days') %}
         {%- if column is none %}{% set column = previous_as_of().at %}{% endif %}
         {%- set previous = "cast('" ~ column ~ "' as " ~ dbt.type_timestamp() ~ ")" %}
         (
@@ -213,6 +214,9 @@
             or ({{ _column(alias, 'date') }} >= cast({{ previous }} as date)
                 and {{ _column(alias, 'date') }} > cast({{ dbt.date_trunc('day', utc_to_local(
                     previous, _column(alias, 'time_zone'))) }} as date))
+            {%- elif key == 'learner_as_of_days' %}
+            -- every learner's UTC days from the previous as-of's date on (column `date`)
+            or {{ _column(alias, 'date') }} >= cast({{ previous }} as date)
             {%- endif %}
         )
     {%- elif key == 'day' %}
@@ -229,7 +233,7 @@
     names a column whose non-null rows were mapped through the catalog: a new catalog recomputes those rows
     only (the model selects them the same way). -#}
 {% macro delete_dirty_rows(key, reads_catalog=false, column=none, catalog_mapped=none) -%}
-    {%- set as_of_dependent = key in ('learner_as_of', 'learner_as_of_calendar') -%}
+    {%- set as_of_dependent = key in ('learner_as_of', 'learner_as_of_calendar', 'learner_as_of_days') -%}
     {%- if is_incremental_run() -%}
         delete from {{ this }} as target
         where {{ is_dirty('target', key, incremental_scope(reads_catalog, as_of_dependent=as_of_dependent), column) }}

@@ -1,144 +1,13 @@
+{#- A view: the day medians and the at-risk flag compare each learner with the course's other learners that
+    day, so they are computed when read (v_admin_overview_daily reads every day once per build), over the
+    incremental per-learner states. -#}
+{{ config(materialized='view') }}
+
 with
 
-course_progress as (
+day_states as (
 
-    select * from {{ ref('v_course_progress') }}
-
-),
-
-course_activity_days as (
-
-    select * from {{ ref('int_course_activity_days') }}
-
-),
-
-steps_completed as (
-
-    select * from {{ ref('int_steps_completed') }}
-
-),
-
-as_of as (
-
-    select cast({{ dbt.date_trunc('day', as_of_timestamp()) }} as date) as as_of_date
-
-),
-
-learner_spans as (
-
-    select
-        organization_id,
-        student_id,
-        course_id,
-        min(activity_date) as first_date
-    from course_activity_days
-    group by organization_id, student_id, course_id
-
-),
-
--- every UTC day from the learner's first progress event on the course to the as-of day
-learner_days as (
-
-    select
-        learner_spans.organization_id,
-        learner_spans.student_id,
-        learner_spans.course_id,
-        {{ explode_date_range('learner_spans.first_date', 'as_of.as_of_date') }} as date
-    from learner_spans
-    cross join as_of
-
-),
-
-step_days as (
-
-    select
-        organization_id,
-        student_id,
-        course_id,
-        cast({{ dbt.date_trunc('day', 'completed_at') }} as date) as completed_date
-    from steps_completed
-    where course_id is not null
-
-),
-
-progress_by_day as (
-
-    select
-        learner_days.organization_id,
-        learner_days.student_id,
-        learner_days.course_id,
-        learner_days.date,
-        count(step_days.completed_date) as classes_completed
-    from learner_days
-    left join step_days
-        on learner_days.organization_id = step_days.organization_id
-        and learner_days.student_id = step_days.student_id
-        and learner_days.course_id = step_days.course_id
-        and step_days.completed_date <= learner_days.date
-    group by learner_days.organization_id, learner_days.student_id, learner_days.course_id, learner_days.date
-
-),
-
-activity_by_day as (
-
-    select
-        learner_days.organization_id,
-        learner_days.student_id,
-        learner_days.course_id,
-        learner_days.date,
-        max(course_activity_days.activity_date) as last_activity_date
-    from learner_days
-    inner join course_activity_days
-        on learner_days.organization_id = course_activity_days.organization_id
-        and learner_days.student_id = course_activity_days.student_id
-        and learner_days.course_id = course_activity_days.course_id
-        and course_activity_days.activity_date <= learner_days.date
-    group by learner_days.organization_id, learner_days.student_id, learner_days.course_id, learner_days.date
-
-),
-
-joined as (
-
-    select
-        progress_by_day.organization_id,
-        progress_by_day.student_id,
-        progress_by_day.course_id,
-        progress_by_day.date,
-        progress_by_day.classes_completed,
-        cast(
-            case
-                when course_progress.classes_total > 0
-                    then round(100.0 * progress_by_day.classes_completed / course_progress.classes_total, 2)
-                else 0
-            end as double
-        ) as progress_pct,
-        case
-            when cast({{ dbt.date_trunc('day', 'course_progress.completed_at') }} as date) <= progress_by_day.date
-                then 1
-            else 0
-        end as is_completed,
-        case
-            when activity_by_day.last_activity_date
-                > {{ dbt.dateadd('day', -1 * var('active_window_days'), 'progress_by_day.date') }}
-                then 1
-            else 0
-        end as is_active_7d,
-        case
-            when activity_by_day.last_activity_date
-                <= {{ dbt.dateadd('day', -1 * var('at_risk_inactive_days'), 'progress_by_day.date') }}
-                then 1
-            else 0
-        end as is_inactive
-    from progress_by_day
-    inner join activity_by_day
-        on progress_by_day.organization_id = activity_by_day.organization_id
-        and progress_by_day.student_id = activity_by_day.student_id
-        and progress_by_day.course_id = activity_by_day.course_id
-        and progress_by_day.date = activity_by_day.date
-    inner join course_progress
-        on progress_by_day.organization_id = course_progress.organization_id
-        and progress_by_day.student_id = course_progress.student_id
-        and progress_by_day.course_id = course_progress.course_id
+    select * from {{ ref('int_learner_course_day_states') }}
 
 ),
 
@@ -149,7 +18,7 @@ day_medians as (
         course_id,
         date,
         percentile_cont(0.5) within group (order by progress_pct) as median_progress_pct
-    from joined
+    from day_states
     group by organization_id, course_id, date
 
 ),
@@ -157,28 +26,29 @@ day_medians as (
 final as (
 
     select
-        joined.organization_id,
-        joined.student_id,
-        joined.course_id,
-        joined.date,
-        joined.classes_completed,
-        joined.progress_pct,
-        joined.is_completed,
-        joined.is_active_7d,
+        day_states.organization_id,
+        day_states.student_id,
+        day_states.course_id,
+        day_states.date,
+        day_states.classes_completed,
+        day_states.progress_pct,
+        day_states.is_completed,
+        day_states.is_active_7d,
         case
-            when joined.is_completed = 0
+            when day_states.is_completed = 0
                 and (
-                    joined.is_inactive = 1
-                    or joined.progress_pct < day_medians.median_progress_pct - {{ var('at_risk_progress_lag_pct') }}
+                    day_states.is_inactive = 1
+                    or day_states.progress_pct
+                    < day_medians.median_progress_pct - {{ var('at_risk_progress_lag_pct') }}
                 )
                 then 1
             else 0
         end as is_at_risk
-    from joined
+    from day_states
     inner join day_medians
-        on joined.organization_id = day_medians.organization_id
-        and joined.course_id = day_medians.course_id
-        and joined.date = day_medians.date
+        on day_states.organization_id = day_medians.organization_id
+        and day_states.course_id = day_medians.course_id
+        and day_states.date = day_medians.date
 
 )
 

@@ -1,0 +1,194 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('learner_as_of_days', reads_catalog=true) }}",
+        post_hook="{{ record_model_as_of() }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=true, announce=true, as_of_dependent=true) %}
+{%- set first_date = 'min(activity_date)' %}
+{%- if scope == 'keys' %}
+    {%- set first_date -%}
+        case
+            when {{ is_dirty('', 'learner_as_of', scope) }} then min(activity_date)
+            else greatest(min(activity_date), cast(cast('{{ previous_as_of().at }}' as timestamp) as date))
+        end
+    {%- endset %}
+{%- endif %}
+
+with
+
+course_progress as (
+
+    select * from {{ ref('v_course_progress') }}
+
+),
+
+course_activity_days as (
+
+    select * from {{ ref('int_course_activity_days') }}
+
+),
+
+steps_completed as (
+
+    select * from {{ ref('int_steps_completed') }}
+
+),
+
+as_of as (
+
+    select cast({{ dbt.date_trunc('day', as_of_timestamp()) }} as date) as as_of_date
+
+),
+
+-- the days to compute: from the learner's first progress event on the course to the as-of day; in an
+-- incremental build all of them for the recomputed learners, the days from the previous as-of's date on
+-- for everyone else (their earlier days cannot change: they have no event after the previous as-of)
+learner_spans as (
+
+    select
+        organization_id,
+        student_id,
+        course_id,
+        {{ first_date }} as first_date
+    from course_activity_days
+    group by organization_id, student_id, course_id
+
+),
+
+learner_days as (
+
+    select
+        learner_spans.organization_id,
+        learner_spans.student_id,
+        learner_spans.course_id,
+        {{ explode_date_range('learner_spans.first_date', 'as_of.as_of_date') }} as date
+    from learner_spans
+    cross join as_of
+
+),
+
+step_days as (
+
+    select
+        organization_id,
+        student_id,
+        course_id,
+        cast({{ dbt.date_trunc('day', 'completed_at') }} as date) as completed_date
+    from steps_completed
+    where course_id is not null
+
+),
+
+progress_by_day as (
+
+    select
+        learner_days.organization_id,
+        learner_days.student_id,
+        learner_days.course_id,
+        learner_days.date,
+        count(step_days.completed_date) as classes_completed
+    from learner_days
+    left join step_days
+        on learner_days.organization_id = step_days.organization_id
+        and learner_days.student_id = step_days.student_id
+        and learner_days.course_id = step_days.course_id
+        and step_days.completed_date <= learner_days.date
+    group by learner_days.organization_id, learner_days.student_id, learner_days.course_id, learner_days.date
+
+),
+
+activity_by_day as (
+
+    select
+        learner_days.organization_id,
+        learner_days.student_id,
+        learner_days.course_id,
+        learner_days.date,
+        max(course_activity_days.activity_date) as last_activity_date
+    from learner_days
+    inner join course_activity_days
+        on learner_days.organization_id = course_activity_days.organization_id
+        and learner_days.student_id = course_activity_days.student_id
+        and learner_days.course_id = course_activity_days.course_id
+        and course_activity_days.activity_date <= learner_days.date
+    group by learner_days.organization_id, learner_days.student_id, learner_days.course_id, learner_days.date
+
+),
+
+joined as (
+
+    select
+        progress_by_day.organization_id,
+        progress_by_day.student_id,
+        progress_by_day.course_id,
+        progress_by_day.date,
+        progress_by_day.classes_completed,
+        cast(
+            case
+                when course_progress.classes_total > 0
+                    then round(100.0 * progress_by_day.classes_completed / course_progress.classes_total, 2)
+                else 0
+            end as double
+        ) as progress_pct,
+        case
+            when cast({{ dbt.date_trunc('day', 'course_progress.completed_at') }} as date) <= progress_by_day.date
+                then 1
+            else 0
+        end as is_completed,
+        case
+            when activity_by_day.last_activity_date
+                > {{ dbt.dateadd('day', -1 * var('active_window_days'), 'progress_by_day.date') }}
+                then 1
+            else 0
+        end as is_active_7d,
+        case
+            when activity_by_day.last_activity_date
+                <= {{ dbt.dateadd('day', -1 * var('at_risk_inactive_days'), 'progress_by_day.date') }}
+                then 1
+            else 0
+        end as is_inactive
+    from progress_by_day
+    inner join activity_by_day
+        on progress_by_day.organization_id = activity_by_day.organization_id
+        and progress_by_day.student_id = activity_by_day.student_id
+        and progress_by_day.course_id = activity_by_day.course_id
+        and progress_by_day.date = activity_by_day.date
+    inner join course_progress
+        on progress_by_day.organization_id = course_progress.organization_id
+        and progress_by_day.student_id = course_progress.student_id
+        and progress_by_day.course_id = course_progress.course_id
+
+),
+
+final as (
+
+    select
+        organization_id,
+        student_id,
+        course_id,
+        date,
+        classes_completed,
+        progress_pct,
+        is_completed,
+        is_active_7d,
+        is_inactive
+    from joined
+
+)
+
+select
+    organization_id,
+    student_id,
+    course_id,
+    date,
+    classes_completed,
+    progress_pct,
+    is_completed,
+    is_active_7d,
+    is_inactive
+from final
