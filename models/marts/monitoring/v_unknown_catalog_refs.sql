@@ -1,8 +1,9 @@
 with
 
-events as (
+-- the events' ids per learner, kept incrementally: the catalog joins below see a few rows per learner
+event_refs as (
 
-    select * from {{ ref('lms_event') }}
+    select * from {{ ref('int_event_catalog_refs') }}
 
 ),
 
@@ -21,22 +22,6 @@ classes as (
 courses as (
 
     select * from {{ ref('lms_course') }}
-
-),
-
--- one pass over the events: the catalog joins below then see one row per combination of ids, not per event
-event_refs as (
-
-    select
-        organization_id,
-        student_id,
-        class_id,
-        course_id,
-        count(*) as event_count,
-        min(occurred_at) as first_seen_at,
-        max(occurred_at) as last_seen_at
-    from events
-    group by organization_id, student_id, class_id, course_id
 
 ),
 

@@ -1,16 +1,19 @@
 -- Every signal has source events, all of them accepted events of the signal's student, and it became
--- true when the latest of them happened. Returns the signals that break this.
+-- true when the latest of them happened. Returns the signals that break this. In an incremental build it
+-- reads the recomputed learners' signals only (var recomputed_learners, as the incremental models' tests).
 with
 
 signals as (
 
     select * from {{ ref('int_signals_unioned') }}
+    where {{ var('recomputed_learners') }}
 
 ),
 
 signal_source_events as (
 
     select * from {{ ref('int_signal_source_events') }}
+    where {{ var('recomputed_learners') }}
 
 ),
 
