@@ -4,8 +4,21 @@
     due at the very instant of a failure comes back before it costs one), then the failure costs one
     heart unless the count is 0. The regeneration clock starts at the loss that takes the count below
     the cap; further losses do not move it; each regained heart restarts it (clock + period) while the
-    count stays below the cap; at the cap there is no clock. window_end is when the next row happens
-    (the next failure, else as-of): hearts_history expands the regenerations inside each window. -#}
+    count stays below the cap; at the cap there is no clock. window_end is when the next row happens (the
+    next failure; null after the last: the window is open up to the as-of, which the marts apply), so a row
+    depends on its learner's failures up to the as-of only: incremental by learner (key learner_as_of).
+    hearts_history expands the regenerations inside each window. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('learner_as_of', reads_catalog=true) }}",
+        post_hook="{{ record_model_as_of() }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=true, announce=true, as_of_dependent=true) %}
 {%- set max_hearts = var('hearts_max') | int %}
 {%- set period_sec = (var('hearts_regen_hours') | float) * 3600 %}
 {%- set regained -%}
@@ -30,7 +43,8 @@ with recursive
 
 submissions as (
 
-    select * from {{ ref('int_quiz_submissions') }}
+    select * from {{ ref('int_quiz_submissions') }} as scoped
+    where {{ is_dirty('scoped', 'learner_as_of', scope) }}
 
 ),
 
@@ -100,7 +114,7 @@ final as (
         states.lost,
         states.hearts,
         states.clock_started_at,
-        coalesce(next_losses.failed_at, {{ as_of_timestamp() }}) as window_end
+        next_losses.failed_at as window_end
     from states
     left join losses as next_losses
         on states.organization_id = next_losses.organization_id

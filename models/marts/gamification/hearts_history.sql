@@ -36,7 +36,7 @@ regenerations as (
     where states.clock_started_at is not null
         and (
             {{ dbt.dateadd('second', 'heart_numbers.heart_number * ' ~ period_sec, 'states.clock_started_at') }}
-            <= states.window_end
+            <= coalesce(states.window_end, {{ as_of_timestamp() }})
         )
 
 ),
