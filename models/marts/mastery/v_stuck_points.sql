@@ -6,81 +6,15 @@ user_progress as (
 
 ),
 
-quiz_submissions as (
+learner_attempts as (
 
-    select * from {{ ref('int_quiz_submissions') }}
-
-),
-
-video_pings as (
-
-    select * from {{ ref('int_video_pings') }}
+    select * from {{ ref('int_learner_class_attempts') }}
 
 ),
 
 steps_completed as (
 
     select * from {{ ref('int_steps_completed') }}
-
-),
-
--- the attempts of each learner on each class in time order (ties: the smallest event id first)
-numbered_attempts as (
-
-    select
-        organization_id,
-        student_id,
-        class_id,
-        passed,
-        score_ratio,
-        row_number() over (
-            partition by organization_id, student_id, class_id
-            order by occurred_at, event_id
-        ) as attempt_number
-    from quiz_submissions
-
-),
-
--- per learner and class: attempts until the first pass (that one included; all of them when never passed)
-learner_attempts as (
-
-    select
-        organization_id,
-        student_id,
-        class_id,
-        count(*) as attempts,
-        sum(case when passed = 1 then 0 else 1 end) as failed_attempts,
-        min(case when passed = 1 then attempt_number end) as attempts_to_pass,
-        coalesce(min(case when passed = 1 then attempt_number end), count(*)) as attempts_until_pass,
-        max(100.0 * score_ratio) as best_score_pct
-    from numbered_attempts
-    group by organization_id, student_id, class_id
-
-),
-
-first_activity as (
-
-    select
-        organization_id,
-        student_id,
-        class_id,
-        min(occurred_at) as first_activity_at
-    from (
-        select
-            organization_id,
-            student_id,
-            class_id,
-            occurred_at
-        from video_pings
-        union all
-        select
-            organization_id,
-            student_id,
-            class_id,
-            occurred_at
-        from quiz_submissions
-    ) as progress_events
-    group by organization_id, student_id, class_id
 
 ),
 
@@ -99,7 +33,7 @@ learner_classes as (
         learner_attempts.best_score_pct,
         case
             when steps_completed.completed_at is not null
-                then {{ seconds_between('first_activity.first_activity_at', 'steps_completed.completed_at') }}
+                then {{ seconds_between('learner_attempts.first_activity_at', 'steps_completed.completed_at') }}
         end as time_to_complete_sec
     from user_progress
     left join learner_attempts
@@ -110,10 +44,6 @@ learner_classes as (
         on user_progress.organization_id = steps_completed.organization_id
         and user_progress.student_id = steps_completed.student_id
         and user_progress.class_id = steps_completed.class_id
-    left join first_activity
-        on user_progress.organization_id = first_activity.organization_id
-        and user_progress.student_id = first_activity.student_id
-        and user_progress.class_id = first_activity.class_id
 
 ),
 
