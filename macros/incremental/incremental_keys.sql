@@ -233,7 +233,8 @@
     names a column whose non-null rows were mapped through the catalog: a new catalog recomputes those rows
     only (the model selects them the same way). -#}
 {% macro delete_dirty_rows(key, reads_catalog=false, column=none, catalog_mapped=none) -%}
-    {%- set as_of_dependent = key in ('learner_as_of', 'learner_as_of_calendar', 'learner_as_of_days') -%}
+    {#- the keys learner_as_of* follow the as-of (lms_warehouse/code_changes.py reads the same prefix) -#}
+    {%- set as_of_dependent = key.startswith('learner_as_of') -%}
     {%- if is_incremental_run() -%}
         delete from {{ this }} as target
         where {{ is_dirty('target', key, incremental_scope(reads_catalog, as_of_dependent=as_of_dependent), column) }}

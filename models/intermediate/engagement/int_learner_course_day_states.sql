@@ -9,15 +9,6 @@
 }}
 
 {%- set scope = incremental_scope(reads_catalog=true, announce=true, as_of_dependent=true) %}
-{%- set first_date = 'min(activity_date)' %}
-{%- if scope == 'keys' %}
-    {%- set first_date -%}
-        case
-            when {{ is_dirty('', 'learner_as_of', scope) }} then min(activity_date)
-            else greatest(min(activity_date), cast(cast('{{ previous_as_of().at }}' as timestamp) as date))
-        end
-    {%- endset %}
-{%- endif %}
 
 with
 
@@ -45,22 +36,20 @@ as_of as (
 
 ),
 
--- the days to compute: from the learner's first progress event on the course to the as-of day; in an
--- incremental build all of them for the recomputed learners, the days from the previous as-of's date on
--- for everyone else (their earlier days cannot change: they have no event after the previous as-of)
 learner_spans as (
 
     select
         organization_id,
         student_id,
         course_id,
-        {{ first_date }} as first_date
+        min(activity_date) as first_date
     from course_activity_days
     group by organization_id, student_id, course_id
 
 ),
 
-learner_days as (
+-- every UTC day from the learner's first progress event on the course to the as-of day
+every_learner_day as (
 
     select
         learner_spans.organization_id,
@@ -69,6 +58,15 @@ learner_days as (
         {{ explode_date_range('learner_spans.first_date', 'as_of.as_of_date') }} as date
     from learner_spans
     cross join as_of
+
+),
+
+-- the days this build computes, the rows the pre-hook deleted (key learner_as_of_days): in an incremental
+-- build every day of the recomputed learners and everyone's days from the previous as-of's date on
+learner_days as (
+
+    select * from every_learner_day
+    where {{ is_dirty('every_learner_day', 'learner_as_of_days', scope) }}
 
 ),
 
