@@ -61,6 +61,7 @@ class ErasureResult:
     organization_id: str
     values_found: int
     rows_changed: dict[str, int]
+    batches_changed: frozenset[str] = frozenset()  # the batches whose landed rows changed (the lake rewrites them)
 
     def summary(self) -> str:
         changed = ", ".join(f"{table} {n}" for table, n in self.rows_changed.items() if n) or "none"
@@ -132,12 +133,14 @@ def erase_student(con: duckdb.DuckDBPyConnection, student_id: str, organization_
             f"select record_json from {students} where id = ? and organization_id = ?", [student_id, organization_id]
         ).fetchall()]
         values = personal_values(records)
-        rows_changed = {students: _replace_catalog_records(con, students, student_id, organization_id)}
+        batches: set[str] = set()
+        rows_changed = {students: _replace_catalog_records(con, students, student_id, organization_id, batches)}
         strong, everything = _pattern(values.strong), _pattern(values.strong | values.weak)
         for table, columns in _landing_text_columns(con):
             if table in (students, ERASURES_TABLE) or everything is None:
                 continue
-            rows_changed[table] = _scrub(con, table, columns, strong, everything, student_id, organization_id)
+            rows_changed[table] = _scrub(con, table, columns, strong, everything, student_id, organization_id,
+                                         batches)
         con.execute(
             f"insert into {ERASURES_TABLE} select ?, ?, ? where not exists "
             f"(select 1 from {ERASURES_TABLE} where organization_id = ? and student_id = ?)",
@@ -147,15 +150,21 @@ def erase_student(con: duckdb.DuckDBPyConnection, student_id: str, organization_
     except BaseException:
         con.execute("rollback")
         raise
-    return ErasureResult(student_id, organization_id, len(values.strong) + len(values.weak), rows_changed)
+    return ErasureResult(student_id, organization_id, len(values.strong) + len(values.weak), rows_changed,
+                         frozenset(batches))
 
 
-def _replace_catalog_records(con: duckdb.DuckDBPyConnection, table: str, student_id: str, organization_id: str) -> int:
+def _replace_catalog_records(
+    con: duckdb.DuckDBPyConnection, table: str, student_id: str, organization_id: str, batches: set[str]
+) -> int:
     (count,) = con.execute(
         f"select count(*) from {table} where id = ? and organization_id = ? "
         "and coalesce(json_extract(record_json, '$.erased')::varchar, '') <> 'true'",
         [student_id, organization_id],
     ).fetchone()
+    batches.update(b for (b,) in con.execute(
+        f"select distinct batch_id from {table} where id = ? and organization_id = ?", [student_id, organization_id]
+    ).fetchall())
     con.execute(
         f"update {table} set record_json = json_object('id', id, 'updated_at', "
         "json_extract(record_json, '$.updated_at'), 'erased', true)::varchar "
@@ -188,8 +197,9 @@ def _scrub(
     everything: str | None,
     student_id: str,
     organization_id: str,
+    batches: set[str],
 ) -> int:
-    """Replace the values in the table's text columns; returns the number of rows changed."""
+    """Replace the values in the table's text columns; returns the number of rows changed, adds their batches."""
     schema, name = table.split(".")
     all_columns = {c for (c,) in con.execute(
         "select column_name from information_schema.columns where table_schema = ? and table_name = ?", [schema, name]
@@ -208,6 +218,9 @@ def _scrub(
         where = f"{in_tenant} and {rows} and ({matches})"
         (count,) = con.execute(f"select count(*) from {table} where {where}").fetchone()
         if count:
+            if "batch_id" in all_columns:
+                batches.update(b for (b,) in con.execute(f"select distinct batch_id from {table} where {where}")
+                               .fetchall())
             con.execute(f"update {table} set {assignments} where {where}")
         changed += int(count)
     return changed

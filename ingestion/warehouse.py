@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion import lake
 from ingestion.errors import IngestError
 from ingestion.landing import ensure_landing_schema
 from ingestion.readers import sql_literal
@@ -316,9 +317,21 @@ def close_connection(con: duckdb.DuckDBPyConnection) -> None:
 def write_session(
     path: Path | None = None, *, timeout: float | None = None, progress: Progress | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection under the writer lock, closed and unlocked when the block ends."""
+    """A read-write connection under the writer lock, closed and unlocked when the block ends. When the block
+    succeeds, every batch it landed is written to the landing lake (ingestion/lake.py) before the lock is freed."""
     con = connect(path, timeout=timeout, progress=progress)
     try:
         yield con
+        sync_lake(con, (path or warehouse_path()).resolve(), progress)
     finally:
         close_connection(con)
+
+
+def sync_lake(con: duckdb.DuckDBPyConnection, warehouse: Path, progress: Progress | None = None) -> int:
+    """Write the batches the lake lacks; returns how many. A failure says the batches are safe in the warehouse."""
+    target = lake.lake_url(warehouse)
+    try:
+        return len(lake.sync(con, lake.Lake(target), progress))
+    except (OSError, duckdb.Error) as exc:
+        raise lake.LakeError(f"the batch landed in the warehouse, but writing it to the lake {target} failed "
+                             f"({str(exc).splitlines()[0]}): fix that and run `lms-warehouse lake sync`") from None

@@ -223,6 +223,9 @@ def report(r: dict) -> str:
          f"({floor['cpu_seconds'] / ingest['cpu_seconds']:.0%} by CPU), "
          f"{floor['file_seconds'] / ingest['seconds']:.0%} of into-file "
          f"({floor['file_cpu_seconds'] / ingest['cpu_seconds']:.0%} by CPU)", ingest["peak_mb"]),
+        ("write the main batch to the landing lake (Parquet)", ingest.get("lake_seconds", 0.0),
+         ingest.get("lake_cpu_seconds", 0.0), r["main_events"] / max(ingest.get("lake_seconds", 0.0), 1e-9), "",
+         None),
         ("full build (dbt build --full-refresh)", full["seconds"], full["cpu_seconds"], None, "", full["peak_mb"]),
         ("hand-written v_user_progress query (build floor)", r["floor_query"]["seconds"],
          r["floor_query"]["cpu_seconds"], None, f"build = {full['seconds'] / r['floor_query']['seconds']:.0f}x floor",

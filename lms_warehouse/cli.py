@@ -26,7 +26,7 @@ from lms_warehouse.console import set_verbose, stage, verbose
 from lms_warehouse.timeutil import AsOfError, parse_as_of
 
 # Command modules of the other areas (MOOC/H5P, xAPI, reports, operations): each adds its own sub-commands.
-COMMAND_MODULES: tuple[str, ...] = ("mooc", "xapi", "ml", "gamification", "report", "operations")
+COMMAND_MODULES: tuple[str, ...] = ("mooc", "xapi", "ml", "gamification", "report", "operations", "lake")
 
 
 def cmd_ingest_events(args: argparse.Namespace) -> int:
@@ -68,6 +68,7 @@ def cmd_ingest_catalog(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from ingestion import lake
     from ingestion.warehouse import warehouse_path, write_session
     from lms_warehouse.dbt_runner import build_warehouse, dbt_log_file
 
@@ -75,9 +76,18 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not warehouse_path().exists():
         raise CommandError(f"no warehouse at {warehouse_path()}: land data first (`lms-warehouse ingest ...`), or "
                            "set LMS_WAREHOUSE_PATH to the warehouse file (a build never starts an empty one)")
-    with write_session():  # a warehouse from an older version gets the landing tables added since
-        pass
+    # A warehouse from an older version gets the landing tables added since; the lake gets any batch it lacks.
+    with write_session() as con:
+        restored_as_of = lake.restored_as_of(con)
+    if restored_as_of is not None and args.as_of is None:
+        as_of = restored_as_of
+        _say(f"first build after `restore`: as of {as_of:%Y-%m-%d %H:%M:%S} UTC, the lost warehouse's last build "
+             "(give --as-of for another)")
     outcome = build_warehouse(as_of, full_refresh=args.full_refresh)
+    if outcome.success:
+        with write_session() as con:
+            lake.clear_restored(con)
+        lake.record_build(lake.Lake(lake.lake_url(warehouse_path())), as_of)
     unreadable = next((f for f in outcome.failures if "Could not read enough bytes" in f), None)
     if unreadable:  # a warehouse cut short opens, then fails at its first missing block: one line, not N failures
         raise CommandError(f"{warehouse_path()} is not a readable DuckDB warehouse (a model could not read it: "

@@ -15,6 +15,8 @@ import pytest
 from catalog_factory import catalog, student, write_catalog
 from event_factory import ping
 
+from ingestion import lake
+
 pytestmark = pytest.mark.e2e
 
 CLI = str(Path(sys.executable).parent / "lms-warehouse")
@@ -96,6 +98,17 @@ def _text_values(path: Path, needle: str) -> list[str]:
         con.close()
 
 
+def _lake_values(lake_dir: Path, needle: str) -> list[str]:
+    """Every Parquet file of the lake whose rows hold the needle (read through DuckDB: the files are compressed)."""
+    con = duckdb.connect()
+    try:
+        return [p.relative_to(lake_dir).as_posix() for p in sorted(lake_dir.rglob("*.parquet")) if con.execute(
+            "select count(*) from read_parquet(?, hive_partitioning = false) as t "
+            "where contains(lower(t::varchar), ?)", [str(p), needle.lower()]).fetchone()[0]]
+    finally:
+        con.close()
+
+
 def test_personal_data_only_in_identity_dimensions_and_landing(built: tuple[Path, Path]) -> None:
     path, _ = built
     con = duckdb.connect(str(path), read_only=True)
@@ -125,6 +138,9 @@ def test_forget_erases_the_learner_from_the_whole_file(built: tuple[Path, Path])
             "landing.catalog_students.record_json", "main.lms_student.emails_json"} <= set(_text_values(path, EMAIL))
     # Ingestion already pseudonymises e-mails in rejected event texts; the name stays there until forget.
     assert "landing.lms_event_rejects.raw_text" in _text_values(path, NAME)
+    lake_dir = path.parent / "lake"
+    files_before = set(lake_dir.rglob("*.parquet"))
+    assert {f.split("/")[0] for f in _lake_values(lake_dir, EMAIL)} >= {"lms_events", "catalog_students"}
 
     done = _cli(path, "forget", FORGOTTEN, "--as-of", AS_OF)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -132,6 +148,15 @@ def test_forget_erases_the_learner_from_the_whole_file(built: tuple[Path, Path])
 
     after = _file_bytes(path).lower()
     assert [value for value in values if value.lower().encode() in after] == []
+    # The lake's copies were written again and the old files deleted; its erasure restores with it.
+    assert [(value, _lake_values(lake_dir, value)) for value in values if _lake_values(lake_dir, value)] == []
+    assert files_before - set(lake_dir.rglob("*.parquet")), "no lake file was replaced"
+    assert not list(lake_dir.rglob("*.tmp")) and not any((lake_dir / "_staging").rglob("*.parquet"))
+    restored = path.parent / "restored.duckdb"
+    with duckdb.connect(str(restored)) as fresh:
+        lake.restore_landing(fresh, lake.Lake(str(lake_dir)))
+        assert fresh.execute("select student_id from landing.erasures").fetchall() == [(FORGOTTEN,)]
+    assert [(value, _text_values(restored, value)) for value in values if _text_values(restored, value)] == []
     assert [(value, _text_values(path, value)) for value in values if _text_values(path, value)] == []
     # Other learners keep their data; the forgotten one keeps their events and an id-only dimension row.
     con = duckdb.connect(str(path), read_only=True)

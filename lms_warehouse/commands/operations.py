@@ -92,6 +92,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def cmd_forget(args: argparse.Namespace) -> int:
     """Scrub the learner from every landing table, record the erasure, rebuild, rewrite the database file."""
+    from ingestion import lake
     from ingestion.erasure import erase_student, learner_is_known, rewrite_database_file
     from ingestion.warehouse import warehouse_path, write_session
 
@@ -104,7 +105,12 @@ def cmd_forget(args: argparse.Namespace) -> int:
             raise CommandError(f"no learner {student_id!r} in organization {organization!r}: nothing to forget "
                                "(check the id and --organization)")
         result = erase_student(con, student_id, organization)
+        # The lake's copies of the changed batches are written again and the old files deleted: no byte is left.
+        copy = lake.Lake(lake.lake_url(warehouse_path()))
+        rewritten = lake.rewrite_batches(con, copy, result.batches_changed)
+        lake.record_erasure(con, copy, student_id, organization)
     say(result.summary())
+    say(f"lake {copy.url}: {rewritten} batch(es) written again without the learner's personal data")
     try:
         # A full refresh: incremental marts only revisit new batches, and the scrubbed rows are old ones.
         _build(as_of, full_refresh=True)
