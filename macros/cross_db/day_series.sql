@@ -8,6 +8,8 @@
     cast(unnest(generate_series(cast({{ start_date }} as timestamp), cast({{ end_date }} as timestamp), interval 1 day)) as date)
 {%- endmacro %}
 
+{#- sequence() refuses an end before its start; explode(null) gives no row, as generate_series does. -#}
 {% macro spark__day_series(start_date, end_date) -%}
-    explode(sequence(cast({{ start_date }} as date), cast({{ end_date }} as date), interval 1 day))
+    explode(case when cast({{ start_date }} as date) <= cast({{ end_date }} as date)
+        then sequence(cast({{ start_date }} as date), cast({{ end_date }} as date), interval 1 day) end)
 {%- endmacro %}

@@ -9,5 +9,5 @@
 {%- endmacro %}
 
 {% macro spark__epoch_seconds(timestamp_expression) -%}
-    (unix_micros({{ timestamp_expression }}) / 1000000.0)
+    (cast(unix_micros({{ timestamp_expression }}) as double) / 1000000)
 {%- endmacro %}

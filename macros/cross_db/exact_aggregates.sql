@@ -21,3 +21,10 @@
 {% macro count_true(condition) -%}
     {{ integer_sum('case when ' ~ condition ~ ' then 1 else 0 end') }}
 {%- endmacro %}
+
+{#- round(x, n) of a double that can sit on a tie (a mean of values already rounded to n + 1 decimals): the
+    double's shortest decimal form, rounded half away from zero, on every engine. DuckDB rounds the binary value
+    (0.0655345 is stored a little below the tie, so down); Spark rounds its decimal form (up). -#}
+{% macro round_decimal(expression, digits) -%}
+    cast(round(cast({{ expression }} as decimal(38, 12)), {{ digits }}) as double)
+{%- endmacro %}

@@ -9,5 +9,7 @@
 {%- endmacro %}
 
 {% macro spark__integer_rows(start, stop, alias) -%}
-    select explode(sequence(cast({{ start }} as bigint), cast({{ stop }} as bigint))) as {{ alias }}
+    {#- sequence(1, 0) counts down to [1, 0]; range() gives no row there -#}
+    select explode(case when cast({{ start }} as bigint) <= cast({{ stop }} as bigint)
+        then sequence(cast({{ start }} as bigint), cast({{ stop }} as bigint)) end) as {{ alias }}
 {%- endmacro %}

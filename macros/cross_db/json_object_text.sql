@@ -12,10 +12,11 @@
     ) as {{ dbt.type_string() }})
 {%- endmacro %}
 
+{#- Spark leaves null fields out unless told; DuckDB writes them as null. -#}
 {% macro spark__json_object_text(fields) -%}
     to_json(named_struct(
         {%- for key, expression in fields.items() %}
         '{{ key }}', {{ expression }}{{ "," if not loop.last }}
         {%- endfor %}
-    ))
+    ), map('ignoreNullFields', 'false'))
 {%- endmacro %}

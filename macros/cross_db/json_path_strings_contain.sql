@@ -8,6 +8,13 @@
     coalesce(list_contains(json_extract_string({{ json_text }}, '{{ path }}'), {{ value }}), false)
 {%- endmacro %}
 
+{#- get_json_object returns a wildcard path's single match as that JSON value, not as a one-item array
+    ('"https://..."', not '["https://..."]'): a selection that is no array is wrapped into one. -#}
 {% macro spark__json_path_strings_contain(json_text, path, value) -%}
-    coalesce(array_contains(from_json(get_json_object({{ json_text }}, '{{ path }}'), 'array<string>'), {{ value }}), false)
+    {%- set selected = "get_json_object(" ~ json_text ~ ", '" ~ path ~ "')" -%}
+    coalesce(array_contains(
+        case
+            when left(ltrim({{ selected }}), 1) = '[' then from_json({{ selected }}, 'array<string>')
+            else from_json(concat('[', {{ selected }}, ']'), 'array<string>')
+        end, {{ value }}), false)
 {%- endmacro %}

@@ -18,6 +18,14 @@
     Code changes are dbt's `state:modified` (lms_warehouse/code_changes.py), not a concern of these macros.
 -#}
 
+{#- The materialization of the incremental models. Spark on plain Parquet has no DELETE, which their pre-hook
+    needs: there they are tables, rebuilt whole, until they are partitioned for insert_overwrite
+    (docs/plans/22-spark.md). The run-state hooks below have Spark variants to match. -#}
+{% macro incremental_materialization() -%}
+    {{ return('table' if target.type == 'spark' else 'incremental') }}
+{%- endmacro %}
+
+
 {#- is_incremental(), false where there is no target relation at all (dbt unit tests). -#}
 {% macro is_incremental_run() -%}
     {{ return(this is not none and is_incremental()) }}
@@ -41,6 +49,24 @@
 
 
 {% macro start_incremental_run() -%}
+    {{ return(adapter.dispatch('start_incremental_run')()) }}
+{%- endmacro %}
+
+
+{#- Spark: no incremental model (incremental_materialization), so no watermark; the run-state tables the data
+    tests' `where` configs read say "every row", one statement per call (the session cursor runs one). -#}
+{% macro spark__start_incremental_run() -%}
+    {%- if not execute -%}{{ return('select 1 as not_executing') }}{%- endif -%}
+    {%- do run_query("create database if not exists build_state") -%}
+    {%- do run_query("drop table if exists build_state.run_events") -%}
+    {%- do run_query("create table build_state.run_events using parquet as select organization_id, id, student_id, "
+        ~ "class_id, type, occurred_at from " ~ source('landing', 'lms_events') ~ " where false") -%}
+    {%- do run_query("drop table if exists build_state.run_scope") -%}
+    create table build_state.run_scope using parquet as select false as catalog_changed, true as every_row
+{%- endmacro %}
+
+
+{% macro default__start_incremental_run() -%}
     {%- if not execute -%}{{ return('select 1 as not_executing') }}{%- endif -%}
     {%- set start = run_setting('partition_start', 'LMS_PARTITION_START') -%}
     {%- set end = run_setting('partition_end', 'LMS_PARTITION_END') -%}
@@ -83,6 +109,16 @@
 
 {#- on-run-end: the watermark moves only after a run that built every incremental model and failed nowhere. -#}
 {% macro finish_incremental_run(results) -%}
+    {{ return(adapter.dispatch('finish_incremental_run')(results)) }}
+{%- endmacro %}
+
+
+{% macro spark__finish_incremental_run(results) -%}
+    select 1 as no_watermark
+{%- endmacro %}
+
+
+{% macro default__finish_incremental_run(results) -%}
     {%- if execute and flags.WHICH in ('build', 'run') and _whole_run_succeeded(results) -%}
         insert into build_state.built_batches (batch_id) select batch_id from build_state.run_batches
     {%- else -%}
@@ -249,6 +285,17 @@
     as-of, the run's start (earlier than any instant the rows were computed at), so the next build's window
     starts early enough. -#}
 {% macro record_model_as_of() -%}
+    {{ return(adapter.dispatch('record_model_as_of')()) }}
+{%- endmacro %}
+
+
+{#- Spark: the as-of models are tables (incremental_materialization), rebuilt whole: nothing to remember. -#}
+{% macro spark__record_model_as_of() -%}
+    select 1 as no_model_as_of
+{%- endmacro %}
+
+
+{% macro default__record_model_as_of() -%}
     delete from build_state.model_as_of where model_name = '{{ this.identifier }}';
     insert into build_state.model_as_of (model_name, as_of_at) values ('{{ this.identifier }}',
     {%- if run_setting('as_of', 'LMS_AS_OF') is none %}
@@ -262,6 +309,16 @@
 {#- post-hook of a model built as a table by a setting that also allows building it incrementally (a var):
     the next incremental build must not trust rows this build wrote, so it starts from scratch. -#}
 {% macro forget_model_as_of() -%}
+    {{ return(adapter.dispatch('forget_model_as_of')()) }}
+{%- endmacro %}
+
+
+{% macro spark__forget_model_as_of() -%}
+    select 1 as no_model_as_of
+{%- endmacro %}
+
+
+{% macro default__forget_model_as_of() -%}
     delete from build_state.model_as_of where model_name = '{{ this.identifier }}'
 {%- endmacro %}
 

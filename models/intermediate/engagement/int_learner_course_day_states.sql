@@ -1,6 +1,6 @@
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         incremental_strategy='append',
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('learner_as_of_days', reads_catalog=true) }}",
@@ -55,7 +55,7 @@ every_learner_day as (
         learner_spans.organization_id,
         learner_spans.student_id,
         learner_spans.course_id,
-        {{ explode_date_range('learner_spans.first_date', 'as_of.as_of_date') }} as date
+        {{ day_series('learner_spans.first_date', 'as_of.as_of_date') }} as date
     from learner_spans
     cross join as_of
 

@@ -1,6 +1,6 @@
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         incremental_strategy='append',
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('pair', reads_catalog=false) }}",

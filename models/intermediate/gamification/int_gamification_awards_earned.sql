@@ -4,7 +4,7 @@
     submissions and streak days, and a streak only grows on a day with an event. -#}
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         incremental_strategy='append',
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('learner_as_of', reads_catalog=true) }}",

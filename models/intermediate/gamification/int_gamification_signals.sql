@@ -3,7 +3,7 @@
     Incremental by learner (key learner_as_of): a signal's created_at is its latest source event's time. -#}
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         incremental_strategy='append',
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('learner_as_of', reads_catalog=true) }}",

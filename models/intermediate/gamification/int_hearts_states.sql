@@ -10,7 +10,7 @@
     hearts_history expands the regenerations inside each window. -#}
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         incremental_strategy='append',
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('learner_as_of', reads_catalog=true) }}",
@@ -19,27 +19,7 @@
 }}
 
 {%- set scope = incremental_scope(reads_catalog=true, announce=true, as_of_dependent=true) %}
-{%- set max_hearts = var('hearts_max') | int %}
-{%- set period_sec = (var('hearts_regen_hours') | float) * 3600 %}
-{%- set regained -%}
-    (case
-        when states.clock_started_at is null then 0
-        else least(
-            {{ max_hearts }} - states.hearts,
-            cast(floor(({{ epoch_seconds('losses.failed_at') }} - {{ epoch_seconds('states.clock_started_at') }})
-                / {{ period_sec }}) as integer)
-        )
-    end)
-{%- endset %}
-{%- set hearts_before_loss = "(states.hearts + " ~ regained ~ ")" %}
-{%- set clock_before_loss -%}
-    (case
-        when {{ hearts_before_loss }} >= {{ max_hearts }} then cast(null as timestamp)
-        else {{ dbt.dateadd('second', regained ~ ' * ' ~ period_sec, 'states.clock_started_at') }}
-    end)
-{%- endset %}
-
-with recursive
+{{ with_hearts_states() }}
 
 submissions as (
 
@@ -65,40 +45,9 @@ losses as (
 
 ),
 
-states as (
+hearts_states as (
 
-    select distinct
-        organization_id,
-        student_id,
-        0 as loss_number,
-        cast(null as {{ dbt.type_string() }}) as event_id,
-        cast(null as timestamp) as failed_at,
-        0 as regained_before,
-        0 as lost,
-        {{ max_hearts }} as hearts,
-        cast(null as timestamp) as clock_started_at
-    from losses
-
-    union all
-
-    select
-        losses.organization_id,
-        losses.student_id,
-        losses.loss_number,
-        losses.event_id,
-        losses.failed_at,
-        {{ regained }} as regained_before,
-        case when {{ hearts_before_loss }} > 0 then 1 else 0 end as lost,
-        case when {{ hearts_before_loss }} > 0 then {{ hearts_before_loss }} - 1 else 0 end as hearts,
-        case
-            when {{ hearts_before_loss }} > 0 and {{ clock_before_loss }} is null then losses.failed_at
-            else {{ clock_before_loss }}
-        end as clock_started_at
-    from states
-    inner join losses
-        on states.organization_id = losses.organization_id
-        and states.student_id = losses.student_id
-        and losses.loss_number = states.loss_number + 1
+    {{ hearts_states('losses') }}
 
 ),
 
@@ -115,7 +64,7 @@ final as (
         states.hearts,
         states.clock_started_at,
         next_losses.failed_at as window_end
-    from states
+    from hearts_states as states
     left join losses as next_losses
         on states.organization_id = next_losses.organization_id
         and states.student_id = next_losses.student_id

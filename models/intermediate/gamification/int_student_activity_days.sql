@@ -3,7 +3,7 @@
     their own events and time zone (a catalog change recomputes everyone), hence incremental by learner. -#}
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         incremental_strategy='append',
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('learner_as_of', reads_catalog=true) }}",

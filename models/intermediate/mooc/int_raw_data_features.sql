@@ -93,12 +93,12 @@ joined as (
             activity_features.latest_activity_known_at, activity_features.last_activity_at,
             mooc_state.latest_state_fetched_at, lms_signals.latest_signal_at
         ) as latest_input_at,
-        {{ dbt.datediff(
+        cast({{ dbt.datediff(
             'cast(' ~ dbt.date_trunc('day', 'activity_features.last_activity_at') ~ ' as date)',
-            'snapshots.snapshot_date', 'day') }} as days_since_last_activity,
-        {{ dbt.datediff(
+            'snapshots.snapshot_date', 'day') }} as bigint) as days_since_last_activity,
+        cast({{ dbt.datediff(
             'cast(' ~ dbt.date_trunc('day', 'mooc_state.enrollment_date') ~ ' as date)',
-            'snapshots.snapshot_date', 'day') }} as days_since_enrollment,
+            'snapshots.snapshot_date', 'day') }} as bigint) as days_since_enrollment,
         count(*) over (
             partition by snapshots.organization_id, snapshots.user_id, snapshots.snapshot_kind, snapshots.snapshot_date
         ) as user_enrolled_courses

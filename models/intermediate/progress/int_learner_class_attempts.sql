@@ -2,7 +2,7 @@
     these rows per class instead of every quiz submission and ping. -#}
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         incremental_strategy='append',
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('pair', reads_catalog=false) }}",
@@ -53,7 +53,7 @@ learner_attempts as (
         class_id,
         count(*) as attempts,
         count(*) - count(case when passed = 1 then 1 end) as failed_attempts,
-        min(case when passed = 1 then attempt_number end) as attempts_to_pass,
+        cast(min(case when passed = 1 then attempt_number end) as bigint) as attempts_to_pass,
         coalesce(min(case when passed = 1 then attempt_number end), count(*)) as attempts_until_pass,
         max(100.0 * score_ratio) as best_score_pct
     from numbered_attempts

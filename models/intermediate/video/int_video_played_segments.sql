@@ -92,7 +92,7 @@ parts as (
         sessions.event_id,
         sessions.occurred_at,
         part_numbers.part_number,
-        {{ dbt.split_part('sessions.played_segments', "'[,]'", 'part_numbers.part_number') }} as part
+        {{ split_part_at('sessions.played_segments', '[,]', 'part_numbers.part_number') }} as part
     from sessions
     inner join part_numbers
         on part_numbers.part_number <= sessions.part_count

@@ -69,10 +69,10 @@ final as (
 
     select
         *,
-        row_number() over (
+        cast(row_number() over (
             partition by organization_id, student_id
             order by changed_at, order_at_same_instant, event_id
-        ) as change_number
+        ) as bigint) as change_number
     from changes
 
 )

@@ -45,11 +45,12 @@ final as (
 
     select
         *,
-        dense_rank() over (partition by organization_id order by total_points desc) as rank,
-        row_number() over (
+        -- ranks are bigint on every engine (Spark's are int)
+        cast(dense_rank() over (partition by organization_id order by total_points desc) as bigint) as rank,
+        cast(row_number() over (
             partition by organization_id
             order by total_points desc, reached_at asc nulls last, student_id asc
-        ) as position
+        ) as bigint) as position
     from scored
 
 )

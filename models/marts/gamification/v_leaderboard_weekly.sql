@@ -53,14 +53,15 @@ final as (
 
     select
         *,
-        dense_rank() over (
+        -- ranks are bigint on every engine (Spark's are int)
+        cast(dense_rank() over (
             partition by organization_id, week_start, course_id
             order by xp desc
-        ) as rank,
-        row_number() over (
+        ) as bigint) as rank,
+        cast(row_number() over (
             partition by organization_id, week_start, course_id
             order by xp desc, reached_at asc, student_id asc
-        ) as position
+        ) as bigint) as position
     from boards
 
 )

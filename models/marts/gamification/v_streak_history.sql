@@ -10,7 +10,7 @@
 {%- set freezes = var('streak_freezes_per_week') | int %}
 {{
     config(
-        materialized='incremental' if freezes == 0 else 'table',
+        materialized=incremental_materialization() if freezes == 0 else 'table',
         incremental_strategy='append',
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('learner_as_of_calendar', reads_catalog=true) }}",
@@ -53,7 +53,7 @@ calendar as (
         organization_id,
         student_id,
         time_zone,
-        {{ explode_date_range('first_date', 'as_of_date') }} as calendar_date
+        {{ day_series('first_date', 'as_of_date') }} as calendar_date
     from spans
 
 ),
@@ -233,7 +233,7 @@ new_inactive_days as (
     select
         organization_id,
         student_id,
-        {{ explode_date_range(dbt.dateadd('day', 1, 'last_date'), 'as_of_date') }} as calendar_date,
+        {{ day_series(dbt.dateadd('day', 1, 'last_date'), 'as_of_date') }} as calendar_date,
         longest_streak_to_date,
         time_zone
     from kept_learners

@@ -68,7 +68,7 @@ aggregated as (
         count(*) as competencies_total,
         count(mastery_score) as competencies_attempted,
         {{ integer_sum("case when level in ('acquis', 'expert') then 1 else 0 end") }} as competencies_mastered,
-        round({{ exact_sum('coalesce(mastery_score, 0)') }} / count(*), 6) as mastery_score
+        {{ round_decimal(exact_sum('coalesce(mastery_score, 0)') ~ ' / count(*)', 6) }} as mastery_score
     from learner_competencies
     group by organization_id, student_id, course_id
 

@@ -92,7 +92,7 @@ final as (
         round(median_time_to_complete_sec, 3) as median_time_to_complete_sec,
         round(mean_time_spent_sec, 3) as mean_time_spent_sec,
         -- 1 = the class of its course where most learners are stuck (then the highest fail rate, then class id)
-        row_number() over (
+        cast(row_number() over (
             partition by organization_id, course_id
             order by
                 learners_stuck desc,
@@ -100,7 +100,7 @@ final as (
                     when quiz_attempts > 0 then cast(failed_quiz_attempts as double) / quiz_attempts
                 end desc nulls last,
                 class_id
-        ) as stuck_rank
+        ) as bigint) as stuck_rank
     from aggregated
 
 )

@@ -17,7 +17,7 @@ final as (
         content_id,
         content_title,
         progress_percent,
-        current_time_sec as "current_time",
+        current_time_sec as {{ adapter.quote("current_time") }},
         duration_sec as duration,
         status
     from videos
@@ -32,7 +32,7 @@ select
     content_id,
     content_title,
     progress_percent,
-    "current_time",
+    {{ adapter.quote("current_time") }},
     duration,
     status
 from final

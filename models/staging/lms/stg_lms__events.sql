@@ -4,7 +4,7 @@
     first-copy-wins rule stays exact). -#}
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         incremental_strategy='append',
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('event', reads_catalog=false, column='event_id') }}",
