@@ -201,7 +201,9 @@ def run_dbt(
         outcome.error = str(result.exception).strip().splitlines()[0]
         return outcome
     for node_result in getattr(result.result, "results", None) or []:
-        node = node_result.node
+        node = getattr(node_result, "node", None)
+        if node is None:  # `run-operation` results name no node
+            continue
         status = str(node_result.status)
         outcome.counts[(str(node.resource_type), status)] += 1
         if status == "warn":

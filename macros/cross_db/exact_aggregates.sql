@@ -22,9 +22,10 @@
     {{ integer_sum('case when ' ~ condition ~ ' then 1 else 0 end') }}
 {%- endmacro %}
 
-{#- round(x, n) of a double that can sit on a tie (a mean of values already rounded to n + 1 decimals): the
-    double's shortest decimal form, rounded half away from zero, on every engine. DuckDB rounds the binary value
-    (0.0655345 is stored a little below the tie, so down); Spark rounds its decimal form (up). -#}
+{#- round(x, n) the same on every engine, as a double: x's decimal form to 12 places, rounded half away from
+    zero. Every rounding in the models goes through it. A value on a decimal tie (217.551 / 508 = 0.42825, a
+    mean of values already rounded) is stored a little off it in binary: DuckDB's round() rounds that binary value
+    (down, 0.4282), Spark's its decimal form (up, 0.4283). -#}
 {% macro round_decimal(expression, digits) -%}
     cast(round(cast({{ expression }} as decimal(38, 12)), {{ digits }}) as double)
 {%- endmacro %}

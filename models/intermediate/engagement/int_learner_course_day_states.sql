@@ -129,7 +129,9 @@ joined as (
         cast(
             case
                 when course_progress.classes_total > 0
-                    then round(100.0 * progress_by_day.classes_completed / course_progress.classes_total, 2)
+                    then {{ round_decimal(
+                        '100.0 * progress_by_day.classes_completed / course_progress.classes_total', 2
+                    ) }}
                 else 0
             end as double
         ) as progress_pct,

@@ -74,7 +74,7 @@ final as (
         class_id,
         count(*) as pings_count,
         {{ integer_sum('opens_session') }} as sessions_count,
-        round({{ exact_sum('credited_sec') }}, 3) as time_spent_sec,
+        {{ round_decimal(exact_sum('credited_sec'), 3) }} as time_spent_sec,
         min(occurred_at) as first_ping_at,
         max(occurred_at) as last_ping_at
     from credited

@@ -28,8 +28,8 @@ final as (
         count(case when scores.finished_at is not null then scores.content_id end) as completed_contents,
         coalesce(sum(scores.score), 0) as total_score,
         coalesce(sum(scores.max_score), 0) as total_max_score,
-        round(100.0 * sum(scores.score) / nullif(sum(scores.max_score), 0), 2) as overall_percentage,
-        round(100.0 * avg(scores.score / nullif(scores.max_score, 0)), 2) as mean_score_pct
+        {{ round_decimal('100.0 * sum(scores.score) / nullif(sum(scores.max_score), 0)', 2) }} as overall_percentage,
+        {{ round_decimal('100.0 * avg(scores.score / nullif(scores.max_score, 0))', 2) }} as mean_score_pct
     from versions
     left join scores
         on versions.organization_id = scores.organization_id

@@ -220,7 +220,7 @@ labelled as (
             when label_observed
                 then not is_active_in_label_window and not ({{ excludes_completed }} and is_completed_by_label_end)
         end as is_dropout,
-        round(1.0 / (1.0 + exp(-risk_logit)), 4) as dropout_risk_score
+        {{ round_decimal('1.0 / (1.0 + exp(-risk_logit))', 4) }} as dropout_risk_score
     from scored
 
 ),

@@ -113,7 +113,7 @@ final as (
         cast(
             case
                 when classes_total = 0 then 0
-                else round(100.0 * classes_completed / classes_total, 2)
+                else {{ round_decimal('100.0 * classes_completed / classes_total', 2) }}
             end as decimal(5, 2)
         ) as progress_pct,
         completed_at is not null as is_completed,

@@ -91,18 +91,20 @@ final as (
         learners.learners_half_done,
         learners.learners_completed,
         learners.active_learners_7d,
-        round(cast(learners.learners_completed as double) / learners.enrolled_learners, 6) as completion_rate,
-        round(learners.median_progress_pct, 2) as median_progress_pct,
+        {{ round_decimal(
+            'cast(learners.learners_completed as double) / learners.enrolled_learners', 6
+        ) }} as completion_rate,
+        {{ round_decimal('learners.median_progress_pct', 2) }} as median_progress_pct,
         coalesce(quizzes.quiz_attempts, 0) as quiz_attempts,
-        round(quizzes.mean_quiz_score_pct, 2) as mean_quiz_score_pct,
+        {{ round_decimal('quizzes.mean_quiz_score_pct', 2) }} as mean_quiz_score_pct,
         case
             when quizzes.quiz_attempts > 0
-                then round(cast(quizzes.failed_quiz_attempts as double) / quizzes.quiz_attempts, 6)
+                then {{ round_decimal('cast(quizzes.failed_quiz_attempts as double) / quizzes.quiz_attempts', 6) }}
         end as failed_quiz_rate,
         learners.learners_at_risk,
-        round(learners.time_spent_sec, 3) as time_spent_sec,
-        round(learners.time_spent_sec / learners.enrolled_learners, 3) as mean_time_spent_sec,
-        round(mastery.mean_mastery_score, 6) as mean_mastery_score,
+        {{ round_decimal('learners.time_spent_sec', 3) }} as time_spent_sec,
+        {{ round_decimal('learners.time_spent_sec / learners.enrolled_learners', 3) }} as mean_time_spent_sec,
+        {{ round_decimal('mastery.mean_mastery_score', 6) }} as mean_mastery_score,
         top_stuck.top_stuck_classes
     from learners
     left join quizzes

@@ -197,13 +197,15 @@ final as (
         coalesce(activity.active_learners, 0) as active_learners,
         learners.active_learners_7d,
         learners.learners_completed,
-        round(cast(learners.learners_completed as double) / learners.enrolled_learners, 6) as completion_rate,
-        round(learners.median_progress_pct, 2) as median_progress_pct,
+        {{ round_decimal(
+            'cast(learners.learners_completed as double) / learners.enrolled_learners', 6
+        ) }} as completion_rate,
+        {{ round_decimal('learners.median_progress_pct', 2) }} as median_progress_pct,
         coalesce(activity.quiz_attempts, 0) as quiz_attempts,
-        round(activity.mean_quiz_score_pct, 2) as mean_quiz_score_pct,
+        {{ round_decimal('activity.mean_quiz_score_pct', 2) }} as mean_quiz_score_pct,
         case
             when activity.quiz_attempts > 0
-                then round(cast(activity.failed_quiz_attempts as double) / activity.quiz_attempts, 6)
+                then {{ round_decimal('cast(activity.failed_quiz_attempts as double) / activity.quiz_attempts', 6) }}
         end as failed_quiz_rate,
         learners.learners_at_risk,
         top_stuck.top_stuck_classes

@@ -85,7 +85,9 @@ final as (
         coalesce(aggregated.competencies_mastered, 0) as competencies_mastered,
         case
             when aggregated.competencies_total > 0
-                then round(cast(aggregated.competencies_mastered as double) / aggregated.competencies_total, 6)
+                then {{ round_decimal(
+                    'cast(aggregated.competencies_mastered as double) / aggregated.competencies_total', 6
+                ) }}
         end as mastered_share,
         aggregated.mastery_score
     from course_progress

@@ -87,13 +87,13 @@ final as (
         competencies.domain,
         scored.attempts,
         scored.correct_attempts,
-        round(cast(scored.correct_attempts as double) / scored.attempts, 6) as correct_share,
-        round(scored.best_score_pct, 2) as best_score_pct,
-        round(scored.mean_score_pct, 2) as mean_score_pct,
+        {{ round_decimal('cast(scored.correct_attempts as double) / scored.attempts', 6) }} as correct_share,
+        {{ round_decimal('scored.best_score_pct', 2) }} as best_score_pct,
+        {{ round_decimal('scored.mean_score_pct', 2) }} as mean_score_pct,
         scored.last_attempt_at,
-        round(scored.days_since_last_attempt, 6) as days_since_last_attempt,
-        round(scored.recency_decay, 6) as recency_decay,
-        round(scored.smoothed_success * scored.recency_decay, 6) as mastery_score
+        {{ round_decimal('scored.days_since_last_attempt', 6) }} as days_since_last_attempt,
+        {{ round_decimal('scored.recency_decay', 6) }} as recency_decay,
+        {{ round_decimal('scored.smoothed_success * scored.recency_decay', 6) }} as mastery_score
     from scored
     left join competencies
         on scored.competency_code = competencies.code

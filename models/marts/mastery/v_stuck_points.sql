@@ -80,17 +80,17 @@ final as (
         learners_active,
         learners_attempting,
         learners_passed,
-        round(mean_attempts_to_pass, 4) as mean_attempts_to_pass,
+        {{ round_decimal('mean_attempts_to_pass', 4) }} as mean_attempts_to_pass,
         learners_stuck,
-        round(mean_best_score_pct, 2) as mean_best_score_pct,
+        {{ round_decimal('mean_best_score_pct', 2) }} as mean_best_score_pct,
         coalesce(quiz_attempts, 0) as quiz_attempts,
         coalesce(failed_quiz_attempts, 0) as failed_quiz_attempts,
         case
-            when quiz_attempts > 0 then round(cast(failed_quiz_attempts as double) / quiz_attempts, 6)
+            when quiz_attempts > 0 then {{ round_decimal('cast(failed_quiz_attempts as double) / quiz_attempts', 6) }}
         end as fail_rate,
         learners_completed,
-        round(median_time_to_complete_sec, 3) as median_time_to_complete_sec,
-        round(mean_time_spent_sec, 3) as mean_time_spent_sec,
+        {{ round_decimal('median_time_to_complete_sec', 3) }} as median_time_to_complete_sec,
+        {{ round_decimal('mean_time_spent_sec', 3) }} as mean_time_spent_sec,
         -- 1 = the class of its course where most learners are stuck (then the highest fail rate, then class id)
         cast(row_number() over (
             partition by organization_id, course_id

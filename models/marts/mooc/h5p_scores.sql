@@ -18,7 +18,7 @@ final as (
         content_title,
         score,
         max_score,
-        round(100.0 * score / nullif(max_score, 0), 2) as percentage,
+        {{ round_decimal('100.0 * score / nullif(max_score, 0)', 2) }} as percentage,
         finished_at
     from scores
 

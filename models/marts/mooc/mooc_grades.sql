@@ -15,7 +15,7 @@ final as (
         user_id,
         course_id,
         percent_grade,
-        round(100.0 * percent_grade, 2) as grade_percentage,
+        {{ round_decimal('100.0 * percent_grade', 2) }} as grade_percentage,
         letter_grade,
         is_passed,
         fetched_at

@@ -56,7 +56,7 @@ final as (
         per_video.viewers,
         per_video.full_views,
         per_video.partial_views,
-        round(per_video.median_watch_ratio, 4) as median_watch_ratio,
+        {{ round_decimal('per_video.median_watch_ratio', 4) }} as median_watch_ratio,
         dropoff.dropoff_segment_index,
         dropoff.dropoff_segment_index * {{ var('video_segment_seconds') }} as dropoff_at_sec
     from per_video

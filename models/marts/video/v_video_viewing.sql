@@ -23,14 +23,18 @@ final as (
         viewings.length_sec,
         -- rounding must not carry a fully watched video past a length with more than 3 decimals
         case
-            when viewings.length_sec is not null and round(viewings.unique_seconds_watched, 3) > viewings.length_sec
+            when viewings.length_sec is not null and {{ round_decimal(
+                'viewings.unique_seconds_watched', 3
+            ) }} > viewings.length_sec
                 then viewings.length_sec
-            else round(viewings.unique_seconds_watched, 3)
+            else {{ round_decimal('viewings.unique_seconds_watched', 3) }}
         end as unique_seconds_watched,
-        round(viewings.total_seconds_watched, 3) as total_seconds_watched,
-        round(viewings.total_seconds_watched - viewings.unique_seconds_watched, 3) as rewatched_seconds,
+        {{ round_decimal('viewings.total_seconds_watched', 3) }} as total_seconds_watched,
+        {{ round_decimal('viewings.total_seconds_watched - viewings.unique_seconds_watched', 3) }} as rewatched_seconds,
         case
-            when viewings.length_sec > 0 then round(viewings.unique_seconds_watched / viewings.length_sec, 4)
+            when viewings.length_sec > 0 then {{ round_decimal(
+                'viewings.unique_seconds_watched / viewings.length_sec', 4
+            ) }}
         end as watch_ratio,
         viewings.is_completed = 1 as is_completed,
         viewings.completed_at,
