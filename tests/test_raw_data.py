@@ -76,7 +76,7 @@ def test_mooc_models_hang_below_the_ingestion_assets() -> None:
 def test_risk_score_reaches_auc_on_demo_shaped_data(demo_warehouse: Path) -> None:
     with duckdb.connect(str(demo_warehouse), read_only=True) as con:
         evaluation = evaluate_risk(con)
-    print("\n".join(evaluation.lines()))  # the number is recorded in the README
+    print("\n".join(evaluation.lines()))  # the number is recorded in docs/raw_data.md
     assert evaluation.rows > 500 and 0 < evaluation.dropouts < evaluation.rows
     assert evaluation.auc is not None and evaluation.auc >= MIN_AUC
     assert evaluation.top_decile_lift is not None and evaluation.top_decile_lift > 2
