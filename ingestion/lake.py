@@ -283,10 +283,18 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def landing_columns(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
+    """{landing table: [(column, DuckDB type), ...] in order}: what the lake's files and Spark's views hold."""
+    columns: dict[str, list[tuple[str, str]]] = {}
+    for table, name, data_type in con.execute(
+            "select table_name, column_name, data_type from information_schema.columns where table_schema = ? "
+            "order by table_name, ordinal_position", [LANDING_SCHEMA]).fetchall():
+        columns.setdefault(table, []).append((name, data_type))
+    return columns
+
+
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
-    return [(name, data_type) for name, data_type in con.execute(
-        "select column_name, data_type from information_schema.columns where table_schema = ? and table_name = ? "
-        "order by ordinal_position", [LANDING_SCHEMA, table]).fetchall()]
+    return landing_columns(con).get(table, [])
 
 
 def batch_tables(con: duckdb.DuckDBPyConnection) -> list[str]:

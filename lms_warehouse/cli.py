@@ -94,8 +94,9 @@ def cmd_build(args: argparse.Namespace) -> int:
              "(give --as-of for another)")
     outcome = build_warehouse(as_of, full_refresh=args.full_refresh)
     if outcome.success:
-        with write_session() as con:
-            lake.clear_restored(con)
+        if restored_as_of is not None:
+            with write_session() as con:
+                lake.clear_restored(con)
         lake.record_build(lake.Lake(lake.lake_url(warehouse_path())), as_of)
     return _report_build(outcome, as_of)
 

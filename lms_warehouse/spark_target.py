@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -17,7 +19,7 @@ import duckdb
 
 from ingestion import lake
 from ingestion.errors import IngestError
-from ingestion.landing import LANDING_SCHEMA, ensure_landing_schema
+from ingestion.landing import ensure_landing_schema
 from ingestion.warehouse import PROJECT_DIR, warehouse_path, writer_lock
 from lms_warehouse.dbt_runner import DbtCommand, DbtOutcome, dbt_build_args, environment, run_dbt
 
@@ -69,24 +71,22 @@ def landing_views() -> dict[str, dict[str, object]]:
     with writer_lock(warehouse_path()):  # a killed writer's half-moved batch is finished before anything reads
         target.recover()
     held = {table for manifest in target.manifests().values() for table in manifest.tables}
-    views: dict[str, dict[str, object]] = {}
     with duckdb.connect() as con:
         ensure_landing_schema(con)
-        rows = con.execute("select table_name, column_name, data_type from information_schema.columns "
-                           "where table_schema = ? order by table_name, ordinal_position", [LANDING_SCHEMA]).fetchall()
-    for table, column, data_type in rows:
-        entry = views.setdefault(table, {"path": target.duckdb_path(table) if table in held else None, "columns": []})
-        entry["columns"].append([column, _SPARK_TYPES[data_type]])  # type: ignore[union-attr]
-    return views
+        columns = lake.landing_columns(con)
+    return {table: {"path": target.duckdb_path(table) if table in held else None,
+                    "columns": [[name, _SPARK_TYPES[data_type]] for name, data_type in typed]}
+            for table, typed in columns.items()}
 
 
 def landing_views_args() -> str:
     return json.dumps({"tables": landing_views()})
 
 
-def build_on_spark(as_of: datetime, *, full_refresh: bool = False) -> DbtOutcome:
-    """`lms-warehouse build --target spark`: the landing views over the lake, then `dbt build` on Spark. One dbt
-    command at a time per Spark warehouse (Derby, its metastore, admits one process)."""
+@contextmanager
+def spark_build_session() -> Iterator[None]:
+    """The environment of the dbt commands of one Spark build, and the lock on its metastore: one dbt command at a
+    time per Spark warehouse (Derby, its metastore, admits one process)."""
     if not lake.Lake(lake.lake_url(warehouse_path())).manifests():
         raise SparkSetupError(f"the lake {lake.lake_url(warehouse_path())} holds no batch: ingest first, or set "
                               f"{lake.LAKE_ENV} to the lake to build")
@@ -94,12 +94,26 @@ def build_on_spark(as_of: datetime, *, full_refresh: bool = False) -> DbtOutcome
     folder = Path(env[WAREHOUSE_ENV])
     folder.mkdir(parents=True, exist_ok=True)
     with environment(env), writer_lock(folder / "_metastore"):
-        views = run_dbt(DbtCommand(["run-operation", "create_landing_views", "--args", landing_views_args(),
-                                    *TARGET]), on_duckdb=False)
+        yield
+
+
+def landing_views_command() -> DbtCommand:
+    """`dbt run-operation create_landing_views` on Spark: each landing table a view over its lake folder."""
+    return DbtCommand(["run-operation", "create_landing_views", "--args", landing_views_args(), *TARGET])
+
+
+def spark_build_command(as_of: datetime, *, full_refresh: bool = False,
+                        partition_window: tuple[datetime, datetime] | None = None) -> DbtCommand:
+    # dbt's unit tests check the rules on DuckDB (several fixtures are DuckDB SQL); on Spark every model and data
+    # test runs, and tests/test_spark.py compares every published relation with DuckDB's
+    return dbt_build_args(as_of, full_refresh=full_refresh, partition_window=partition_window).with_args(
+        *TARGET, "--exclude-resource-type", "unit_test")
+
+
+def build_on_spark(as_of: datetime, *, full_refresh: bool = False) -> DbtOutcome:
+    """`lms-warehouse build --target spark`: the landing views over the lake, then `dbt build` on Spark."""
+    with spark_build_session():
+        views = run_dbt(landing_views_command(), on_duckdb=False)
         if not views.success:
             return views
-        # dbt's unit tests check the rules on DuckDB (several fixtures are DuckDB SQL); on Spark every model and
-        # data test runs, and tests/test_spark.py compares every published relation with DuckDB's
-        command = dbt_build_args(as_of, full_refresh=full_refresh).with_args(
-            *TARGET, "--exclude-resource-type", "unit_test")
-        return run_dbt(command, on_duckdb=False)
+        return run_dbt(spark_build_command(as_of, full_refresh=full_refresh), on_duckdb=False)

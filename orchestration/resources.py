@@ -12,6 +12,9 @@ from dagster_dbt import DbtCliResource
 from ingestion.tenants import checked_organization
 from orchestration.project import dbt_project
 
+TARGET_ENV = "LMS_DBT_TARGET"
+TARGETS = ("duckdb", "spark")
+
 
 class LmsSources(ConfigurableResource):
     """Which inputs a run ingests. Unset fields fall back to the environment variables named below."""
@@ -55,10 +58,26 @@ class LmsSources(ConfigurableResource):
         return checked_organization(os.environ.get("LMS_ORGANIZATION", "default"), setting="LMS_ORGANIZATION")
 
 
+class LmsEngine(ConfigurableResource):
+    """Which dbt target the dbt assets build: `duckdb` (the warehouse file) or `spark` (the landing lake on Spark,
+    `make spark-install` first). Unset: the environment variable LMS_DBT_TARGET, default duckdb."""
+
+    target: str | None = None  # LMS_DBT_TARGET: duckdb (default) or spark
+
+    def target_name(self) -> str:
+        setting, value = ("the engine resource's target", self.target) if self.target is not None else (
+            TARGET_ENV, os.environ.get(TARGET_ENV) or "duckdb")
+        name = value.strip().lower()
+        if name not in TARGETS:
+            raise ValueError(f"{setting} is {value!r}: set it to one of {', '.join(TARGETS)}")
+        return name
+
+
 def build_resources() -> dict[str, object]:
     # The dbt next to this interpreter: the venv's, whether or not it is on PATH.
     dbt_executable = Path(sys.executable).with_name("dbt")
     return {
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(dbt_executable)),
         "sources": LmsSources(),
+        "engine": LmsEngine(),
     }

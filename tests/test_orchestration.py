@@ -37,7 +37,7 @@ from orchestration.assets.landing import landed_lms_catalog, landed_lms_events
 from orchestration.checks import event_lag_check, event_lag_result
 from orchestration.partitions import LANDING_SCOPE_TAG, WHOLE_LANDING_DIR, XAPI_PULL_TAG, current_partition_key
 from orchestration.policies import HTTP_RETRY_POLICY, WAREHOUSE_POOL
-from orchestration.resources import LmsSources, build_resources
+from orchestration.resources import LmsEngine, LmsSources, build_resources
 from orchestration.run_config import build_run_config
 from orchestration.sensors import landing_files_sensor
 from simulator.lrs import create_app
@@ -556,3 +556,14 @@ def test_the_webserver_shows_the_grouped_graph_with_described_checks(tmp_path: P
     assert all((n["description"] or "").strip() for n in nodes)
     checks = [c for n in nodes for c in (n["assetChecksOrError"] or {}).get("checks", [])]
     assert len(checks) > 250 and all((c["description"] or "").strip() for c in checks)
+
+
+def test_the_engine_resource_names_the_dbt_target_and_refuses_an_unknown_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LMS_DBT_TARGET", raising=False)
+    assert LmsEngine().target_name() == "duckdb"
+    monkeypatch.setenv("LMS_DBT_TARGET", " Spark ")
+    assert LmsEngine().target_name() == "spark"
+    assert LmsEngine(target="duckdb").target_name() == "duckdb"  # the resource's setting wins
+    monkeypatch.setenv("LMS_DBT_TARGET", "postgres")
+    with pytest.raises(ValueError, match="LMS_DBT_TARGET is 'postgres': set it to one of duckdb, spark"):
+        LmsEngine().target_name()

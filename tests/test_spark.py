@@ -116,3 +116,36 @@ def test_every_published_relation_is_a_parquet_folder_equal_to_duckdbs(both_engi
     assert missing == []
     assert differing == []
     assert nonempty > 30  # the comparison is not over empty relations
+
+
+def test_dagster_builds_the_same_relations_on_spark_through_the_engine_resource(
+        both_engines: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dagster import AssetKey, AssetSelection, DagsterInstance, Definitions, define_asset_job
+
+    from orchestration.assets.dbt import lms_dbt_asset_sets
+    from orchestration.resources import LmsEngine, build_resources
+    from orchestration.run_config import build_run_config
+
+    warehouse, _ = both_engines
+    fresh = tmp_path / "spark"  # a Spark warehouse of its own: only Dagster's run writes it
+    monkeypatch.setenv("LMS_WAREHOUSE_PATH", str(warehouse))
+    monkeypatch.setenv("LMS_SPARK_WAREHOUSE", str(fresh))
+    chosen = [AssetKey(["main", "lms_student"]), AssetKey(["main", "lms_event"])]
+    defs = Definitions(assets=lms_dbt_asset_sets,
+                       jobs=[define_asset_job("on_spark", selection=AssetSelection.assets(*chosen).upstream())],
+                       resources={**build_resources(), "engine": LmsEngine(target="spark")})
+    job = defs.resolve_job_def("on_spark")
+    with DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(run_config=build_run_config(job, as_of=AS_OF.replace("T", " ")),
+                                        instance=instance)
+    assert result.success
+    built = {event.asset_key for event in result.get_asset_materialization_events()}
+    assert set(chosen) <= built
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    con.execute(f"attach '{warehouse}' as duck (read_only)")
+    for key in chosen:
+        relation = key.path[-1]
+        con.execute(f"create view spark_{relation} as select * from read_parquet('{fresh / relation}/*.parquet')")
+        left, right = _rows(con, f"duck.main.{relation}"), _rows(con, f"spark_{relation}")
+        assert left and len(left) == len(right) and all(_same(a, b) for a, b in zip(left, right, strict=True))

@@ -12,6 +12,7 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
+from datetime import datetime
 
 from dagster import AssetExecutionContext, AssetsDefinition, BackfillPolicy, Config
 from dagster_dbt import DbtCliResource, dbt_assets
@@ -21,10 +22,12 @@ from ingestion.warehouse import create_warehouse_file, writer_lock
 from lms_warehouse.code_changes import save_build_state
 from lms_warehouse.console import QUIET_CONSOLE_ENV
 from lms_warehouse.dbt_runner import code_changes_first, dbt_build_args, environment, point_dbt_at_warehouse
+from lms_warehouse.spark_target import landing_views_command, spark_build_command, spark_build_session
 from lms_warehouse.timeutil import parse_as_of
 from orchestration.partitions import daily_event_partitions, partition_window
 from orchestration.policies import WAREHOUSE_POOL
 from orchestration.project import dbt_project
+from orchestration.resources import LmsEngine
 from orchestration.translator import LmsDbtTranslator
 
 INCREMENTAL_TAG = "incremental_events"
@@ -40,13 +43,16 @@ translator = LmsDbtTranslator()
 
 
 def _build(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig, tests: str,
-           holds_incremental: bool):
+           holds_incremental: bool, target: str):
     point_dbt_at_warehouse()
     window = partition_window(context)
     as_of = parse_as_of(config.as_of)
     full_refresh = config.full_refresh
     if window is not None:
         context.log.info(f"partition window {window[0]} .. {window[1]} (end exclusive) passed to dbt")
+    if target == "spark":
+        yield from _build_on_spark(context, dbt, tests, as_of, full_refresh, window)
+        return
     # --no-use-colors: dbt's messages reach logs and files, no ANSI codes in them
     with writer_lock(progress=context.log.info) as warehouse, _console_quiet():
         create_warehouse_file(warehouse)
@@ -63,6 +69,19 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuild
             yield from invocation.stream()  # raises when dbt failed: the build state is kept only on success
         if holds_incremental:
             save_build_state(warehouse, invocation.target_path / "manifest.json")
+
+
+def _build_on_spark(context: AssetExecutionContext, dbt: DbtCliResource, tests: str, as_of: datetime,
+                    full_refresh: bool, window: tuple[datetime, datetime] | None):
+    """The same set on Spark (the engine resource's target): its sources are views over the landing lake, made
+    again by each set so a table's first lake file is seen; Spark's incremental models are tables, rebuilt whole,
+    so the window limits nothing there (lms_warehouse/spark_target.py)."""
+    context.log.info("target spark: the landing lake built on Spark")
+    with spark_build_session(), _console_quiet():
+        dbt.cli([*landing_views_command().args, "--no-use-colors"]).wait()  # raises when it failed
+        command = spark_build_command(as_of, full_refresh=full_refresh, partition_window=window)
+        with environment({**command.env, "DBT_INDIRECT_SELECTION": tests}):
+            yield from dbt.cli([*command.args, "--no-use-colors"], context=context).stream()
 
 
 @contextmanager
@@ -88,8 +107,8 @@ def _dbt_set(name: str, *, select: str, tests: str, partitioned: bool = False,
         backfill_policy=BackfillPolicy.single_run() if partitioned else None,
         pool=WAREHOUSE_POOL,
     )
-    def dbt_set(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
-        yield from _build(context, dbt, config, tests, holds_incremental)
+    def dbt_set(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig, engine: LmsEngine):
+        yield from _build(context, dbt, config, tests, holds_incremental, engine.target_name())
 
     return dbt_set
 

@@ -1,6 +1,7 @@
 {{
     config(
         materialized=incremental_materialization(),
+        meta=engine_specific('incremental'),
         incremental_strategy='append',
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('learner', reads_catalog=true) }}",

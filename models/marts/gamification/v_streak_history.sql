@@ -11,6 +11,7 @@
 {{
     config(
         materialized=incremental_materialization() if freezes == 0 else 'table',
+        meta=engine_specific('incremental'),
         incremental_strategy='append',
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('learner_as_of_calendar', reads_catalog=true) }}",

@@ -1,0 +1,17 @@
+{#- The docs site's mark of a model that is built differently on DuckDB and on Spark: `meta.engine_specific`
+    says how and why (docs/spark.md). Used in the model's config: `meta=engine_specific('incremental')`.
+    Differences of spelling only (date math, JSON, time zones) live in the dispatched macros of
+    macros/cross_db/, each described in macros/_macros.yml. -#}
+{% macro engine_specific() -%}
+    {%- set why = {
+        'incremental': "Incremental on DuckDB (the keys the new batches touch are replaced); a Parquet table "
+            ~ "rebuilt whole on Spark, whose Parquet tables have no DELETE (the same rows either way; "
+            ~ "macro incremental_materialization).",
+        'hearts_fold': "The hearts states are a recursive CTE on DuckDB and a left fold of each learner's "
+            ~ "failures (aggregate) on Spark, which has no recursive CTE; the step rule is written once "
+            ~ "(macro hearts_step).",
+    } -%}
+    {%- set notes = [] -%}
+    {%- for kind in varargs -%}{%- do notes.append(why[kind]) -%}{%- endfor -%}
+    {{ return({'engine_specific': notes | join(' ')}) }}
+{%- endmacro %}
