@@ -7,7 +7,7 @@ N ?= 1000000
 export LMS_WAREHOUSE_PATH ?= warehouse/lms.duckdb
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: install demo test lint browser bench dagster docs clean spark spark-install test-spark
+.PHONY: install demo test lint browser bench dagster docs clean spark spark-install test-spark bench-spark
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
@@ -60,6 +60,11 @@ spark: spark-install
 # The Spark tests (marker `spark`, left out of `make test` to keep its loop short); `.ci/run` runs both.
 test-spark: spark-install
 	$(BIN)/python -m pytest -m spark; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no Spark tests"; exit 1; fi; exit $$rc
+
+# DuckDB, Spark local[2] and a two-worker standalone cluster on the same lake (devtools/bench_spark.py).
+SPARK_BENCH_EVENTS ?= 1000000 10000000
+bench-spark: spark-install
+	$(BIN)/python -m devtools.bench_spark --events $(SPARK_BENCH_EVENTS) --json bench_data/spark-results.json
 
 bench: install
 	$(BIN)/python -m lms_warehouse.bench --events $(N) --json bench_data/results-$(N).json $(BENCH_ARGS)

@@ -87,16 +87,14 @@ def _same(left: tuple, right: tuple) -> bool:
         for a, b in zip(left, right, strict=True))
 
 
-def test_every_published_relation_is_a_parquet_folder_equal_to_duckdbs(both_engines: tuple[Path, Path]) -> None:
-    warehouse, spark_dir = both_engines
-    relations = _published(warehouse)
-    assert len(relations) > 40 and "raw_data" in relations and "lms_event" in relations
+def _compare(warehouse: Path, spark_dir: Path) -> tuple[list[str], list[str], int]:
+    """(relations with no Parquet file, relations that differ with how, relations compared that hold rows)."""
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
     con.execute(f"attach '{warehouse}' as duck (read_only)")
     differing, missing = [], []
     nonempty = 0
-    for relation in relations:
+    for relation in _published(warehouse):
         folder = spark_dir / relation
         if not any(folder.glob("*.parquet")):
             missing.append(relation)
@@ -113,9 +111,39 @@ def test_every_published_relation_is_a_parquet_folder_equal_to_duckdbs(both_engi
         if len(left) != len(right) or unequal:
             differing.append(f"{relation}: {len(left)} rows on DuckDB, {len(right)} on Spark, {len(unequal)} differ; "
                              f"e.g. {unequal[:1]}")
+    return missing, differing, nonempty
+
+
+def test_every_published_relation_is_a_parquet_folder_equal_to_duckdbs(both_engines: tuple[Path, Path]) -> None:
+    warehouse, spark_dir = both_engines
+    relations = _published(warehouse)
+    assert len(relations) > 40 and "raw_data" in relations and "lms_event" in relations
+    missing, differing, nonempty = _compare(warehouse, spark_dir)
     assert missing == []
     assert differing == []
     assert nonempty > 30  # the comparison is not over empty relations
+
+
+def test_a_two_worker_standalone_cluster_builds_the_same_lake_equal_to_duckdb(
+        both_engines: tuple[Path, Path], tmp_path: Path) -> None:
+    from devtools.spark_cluster import standalone_cluster
+
+    warehouse, _ = both_engines
+    on_cluster = tmp_path / "spark"
+    with standalone_cluster(tmp_path / "cluster") as cluster:
+        env = {**os.environ, "LMS_WAREHOUSE_PATH": str(warehouse), "LMS_SPARK_WAREHOUSE": str(on_cluster),
+               "LMS_SPARK_MASTER": cluster.master_url}
+        _cli(env, "build", "--target", "spark", "--as-of", AS_OF)
+        status = cluster.status()
+        pids = cluster.pids
+    # the build ran as an application of this cluster, on both workers
+    assert status["aliveworkers"] == 2 and status["cores"] == 2
+    assert status["completedapps"] and all(w["coresfree"] == w["cores"] for w in status["workers"])
+    executors = list((tmp_path / "cluster").glob("worker-*/app-*/*"))
+    assert {e.parent.parent.name for e in executors} == {"worker-0", "worker-1"}
+    assert all(not Path(f"/proc/{pid}").exists() for pid in pids)  # every process it started is stopped
+    missing, differing, nonempty = _compare(warehouse, on_cluster)
+    assert missing == [] and differing == [] and nonempty > 30
 
 
 def test_dagster_builds_the_same_relations_on_spark_through_the_engine_resource(

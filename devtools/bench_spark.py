@@ -1,0 +1,108 @@
+"""`make bench-spark`: the same lake built on DuckDB, on Spark local[2] and on a two-worker standalone cluster.
+
+For each size: generate the events (the generator of `make bench`), ingest them (the lake is written by the
+ingest), then time DuckDB's full build, Spark local[2]'s full build, the cluster's full build (master and two
+workers of one core and 1 GB each on 127.0.0.1), then ingest one new day (1 % of the events) and time Spark's
+build of it (Spark's incremental models are tables: it rebuilds everything). Wall seconds and the peak resident
+memory of every process the step runs (the cluster's master, workers and executors included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from devtools.spark_cluster import standalone_cluster
+from lms_warehouse.bench import _phase, _tree_rss_mb, generate
+
+CLI = Path(sys.executable).with_name("lms-warehouse")
+
+
+def _timed(args: list[str], env: dict[str, str], also: list[int] | None = None) -> dict:
+    """Run the CLI, sampling the resident memory of its process tree and of the trees of `also` (cluster pids)."""
+    started = time.perf_counter()
+    child = subprocess.Popen([str(CLI), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True)
+    peak = [0.0]
+
+    def sample() -> None:
+        while child.poll() is None:
+            peak[0] = max(peak[0], sum(_tree_rss_mb(pid) for pid in [child.pid, *(also or [])]))
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = child.communicate()
+    sampler.join()
+    if child.returncode != 0:
+        raise SystemExit(f"`lms-warehouse {' '.join(args)}` failed:\n{output[-3000:]}")
+    return {"seconds": round(time.perf_counter() - started, 2), "peak_mb": round(peak[0])}
+
+
+def run(n_events: int, workdir: Path) -> dict:
+    workdir.mkdir(parents=True, exist_ok=True)
+    warehouse = workdir / f"spark-bench-{n_events}.duckdb"
+    for stale in workdir.glob(f"spark-bench-{n_events}*"):
+        subprocess.run(["rm", "-rf", str(stale)], check=True)
+    os.environ["LMS_WAREHOUSE_PATH"] = str(warehouse)
+    os.environ["LMS_LAKE_PATH"] = str(workdir / f"spark-bench-{n_events}-lake")
+    print(f"bench-spark: {n_events:,} events, {os.cpu_count()} cores, workdir {workdir}", flush=True)
+    data = generate(workdir, n_events)
+    results: dict = {"events": n_events, "cores": os.cpu_count()}
+
+    def step(key: str, outcome: dict) -> None:
+        results[key] = outcome
+        print(f"  {key}: {outcome['seconds']:.2f} s, peak {outcome['peak_mb']:,} MB", flush=True)
+
+    step("ingest", _phase("ingest", str(data.main_file), str(data.catalog_dir)))
+    step("duckdb_full_build", _phase("build", data.main_last.isoformat(), "full"))
+    as_of = data.main_last.isoformat()
+    local = {**os.environ, "LMS_SPARK_WAREHOUSE": str(workdir / f"spark-bench-{n_events}-local"),
+             "LMS_SPARK_MASTER": "local[2]"}
+    step("spark_local_full_build", _timed(["build", "--target", "spark", "--as-of", as_of, "--full-refresh"], local))
+    with standalone_cluster(workdir / f"spark-bench-{n_events}-cluster") as cluster:
+        on_cluster = {**os.environ, "LMS_SPARK_WAREHOUSE": str(workdir / f"spark-bench-{n_events}-on-cluster"),
+                      "LMS_SPARK_MASTER": cluster.master_url}
+        step("spark_cluster_full_build", _timed(["build", "--target", "spark", "--as-of", as_of, "--full-refresh"],
+                                                on_cluster, also=cluster.pids))
+    step("ingest_new_day", _phase("ingest", str(data.new_day_file)))
+    step("spark_local_one_day_build",
+         _timed(["build", "--target", "spark", "--as-of", data.new_day_last.isoformat()], local))
+    for path in (data.main_file, data.new_day_file):
+        path.unlink(missing_ok=True)
+    return results
+
+
+def report(runs: list[dict]) -> str:
+    lines = ["| events | step | seconds | peak MB |", "|---:|---|---:|---:|"]
+    for r in runs:
+        for key in ("duckdb_full_build", "spark_local_full_build", "spark_cluster_full_build",
+                    "spark_local_one_day_build"):
+            lines.append(f"| {r['events']:,} | {key.replace('_', ' ')} | {r[key]['seconds']:.2f} | "
+                         f"{r[key]['peak_mb']:,} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, nargs="+", default=[1_000_000, 10_000_000],
+                        help="sizes to run (default 1,000,000 and 10,000,000)")
+    parser.add_argument("--workdir", type=Path, default=Path("bench_data"), help="scratch folder (default bench_data)")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    args = parser.parse_args(argv)
+    runs = [run(n, args.workdir.resolve()) for n in args.events]
+    print(report(runs))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(runs, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
