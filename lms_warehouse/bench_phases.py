@@ -125,15 +125,14 @@ def ingest(events_file: str, catalog_dir: str | None = None) -> dict[str, object
 
 def build(as_of: str, mode: str) -> dict[str, object]:
     """`lms-warehouse build`: `full` adds --full-refresh, `incremental` is a plain `dbt build`."""
-    from ingestion.warehouse import PROJECT_DIR
-    from lms_warehouse.dbt_runner import build_warehouse
+    from lms_warehouse.dbt_runner import build_warehouse, target_dir
     from lms_warehouse.timeutil import parse_as_of
 
     with Stopwatch() as watch:
         outcome = build_warehouse(parse_as_of(as_of), full_refresh=mode == "full")
     if not outcome.success:
         raise SystemExit(outcome.error or "; ".join(outcome.failures))
-    nodes = {} if outcome.up_to_date else _node_seconds(PROJECT_DIR / "target" / "run_results.json")
+    nodes = {} if outcome.up_to_date else _node_seconds(target_dir() / "run_results.json")
     return {"seconds": watch.seconds, "cpu_seconds": watch.cpu_seconds, "summary": outcome.summary(), **nodes}
 
 

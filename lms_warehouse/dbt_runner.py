@@ -344,6 +344,6 @@ def build_warehouse(as_of: datetime, *, full_refresh: bool = False) -> DbtOutcom
 def prepare_manifest() -> Path:
     """Parse the project into target/manifest.json, which Dagster reads instead of parsing at import."""
     outcome = run_dbt(["parse"])
-    if not outcome.success or not MANIFEST_PATH.exists():
-        raise RuntimeError(outcome.error or "dbt parse did not write target/manifest.json")
-    return MANIFEST_PATH
+    if not outcome.success or not built_manifest().exists():
+        raise RuntimeError(outcome.error or f"dbt parse did not write {built_manifest()}")
+    return built_manifest()

@@ -17,6 +17,13 @@ SHARED_DIR = PROJECT_DIR.parent / "shared"
 # subprocess wait for the writer lock: let it fail after 5 minutes (with a clear error), not an hour.
 os.environ.setdefault("LMS_WRITER_LOCK_TIMEOUT", "300")
 
+# Under `pytest -n 2` (pytest-xdist) each worker gets its own dbt target and log folders: two dbt processes
+# writing target/run_results.json or the saved parse at once would read each other's files.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if _WORKER:
+    os.environ["DBT_TARGET_PATH"] = str(PROJECT_DIR / "target" / f"pytest-{_WORKER}")
+    os.environ["DBT_LOG_PATH"] = str(PROJECT_DIR / "logs" / f"pytest-{_WORKER}")
+
 
 @pytest.fixture
 def warehouse_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -99,6 +99,7 @@ def _fingerprints(warehouse: Path):
         con.close()
 
 
+@pytest.mark.slow
 def test_killed_ingest_and_build_then_rerun_equal_an_uninterrupted_run(
     inputs: tuple[Path, Path, Path], tmp_path: Path
 ) -> None:

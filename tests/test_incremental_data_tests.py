@@ -8,6 +8,7 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from event_factory import ping
 
 from ingestion.events import ingest_event_paths
@@ -46,6 +47,7 @@ def _orphans_reported(*, full_refresh: bool) -> int:
     return failures
 
 
+@pytest.mark.slow
 def test_incremental_build_tests_the_recomputed_rows_and_a_full_refresh_every_row(
     warehouse_path: Path, tmp_path: Path
 ) -> None:

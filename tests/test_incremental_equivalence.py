@@ -71,6 +71,7 @@ def _marts(warehouse: Path) -> dict:
         con.close()
 
 
+@pytest.mark.slow
 def test_incremental_builds_equal_a_full_refresh(warehouse_path: Path, tmp_path: Path) -> None:
     rng = random.Random(20250303)
     catalog = build_catalog(24, START - timedelta(days=30), rng)

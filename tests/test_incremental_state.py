@@ -9,14 +9,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import pytest
 from event_factory import ping, quiz
 
 from ingestion.events import ingest_event_paths
 from ingestion.warehouse import write_session
 from lms_warehouse.code_changes import MANIFEST, VARS, models_to_rebuild, save_build_state, state_dir
 from lms_warehouse.dbt_runner import (
-    MANIFEST_PATH,
     build_warehouse,
+    built_manifest,
     dbt_build_args,
     list_models,
     run_dbt,
@@ -63,31 +64,31 @@ def _older_sql(manifest: dict) -> None:
 def test_the_models_to_rebuild_are_dbts_state_modified_and_the_readers_of_changed_vars(
     warehouse_path: Path,
 ) -> None:
-    assert models_to_rebuild(warehouse_path, list_models, MANIFEST_PATH) is None  # no build recorded
+    assert models_to_rebuild(warehouse_path, list_models, built_manifest()) is None  # no build recorded
     list_models([])  # the current code's manifest
-    save_build_state(warehouse_path, MANIFEST_PATH)
-    assert models_to_rebuild(warehouse_path, list_models, MANIFEST_PATH) == []
+    save_build_state(warehouse_path, built_manifest())
+    assert models_to_rebuild(warehouse_path, list_models, built_manifest()) == []
 
     def new_description(manifest: dict) -> None:
         _node(manifest, "lms_event")["description"] = "an older description"
 
     _edit_saved(warehouse_path, MANIFEST, new_description)
-    assert models_to_rebuild(warehouse_path, list_models, MANIFEST_PATH) == []  # a description is no change
+    assert models_to_rebuild(warehouse_path, list_models, built_manifest()) == []  # a description is no change
 
     _edit_saved(warehouse_path, MANIFEST, _older_sql)
-    changed = models_to_rebuild(warehouse_path, list_models, MANIFEST_PATH)
+    changed = models_to_rebuild(warehouse_path, list_models, built_manifest())
     assert "lms_event" in changed and "v_event_daily_stats" in changed  # the model and what is downstream
     assert "stg_lms__events" not in changed  # upstream of it: unchanged
 
-    save_build_state(warehouse_path, MANIFEST_PATH)
+    save_build_state(warehouse_path, built_manifest())
     _edit_saved(warehouse_path, VARS, lambda saved: saved.update(video_completion_threshold=0.5))
-    changed = models_to_rebuild(warehouse_path, list_models, MANIFEST_PATH)
+    changed = models_to_rebuild(warehouse_path, list_models, built_manifest())
     assert "int_video_completions" in changed and "lms_signal" in changed
     assert "lms_event" not in changed and "int_quiz_submissions" not in changed
 
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     warehouse_path.write_bytes(b"")  # another file at the warehouse's path (a new demo, a restored copy)
-    assert models_to_rebuild(warehouse_path, list_models, MANIFEST_PATH) is None
+    assert models_to_rebuild(warehouse_path, list_models, built_manifest()) is None
 
 
 def test_a_build_rebuilds_from_scratch_only_the_models_whose_code_changed(
@@ -163,6 +164,7 @@ def _models_run(outcome_dir: Path) -> set[str]:
     return {r["unique_id"].split(".")[-1] for r in results if r["unique_id"].startswith("model.")}
 
 
+@pytest.mark.slow
 def test_a_build_selects_what_can_differ_since_the_last_whole_build_and_nothing_when_nothing_changed(
     warehouse_path: Path, tmp_path: Path
 ) -> None:

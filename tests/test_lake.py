@@ -189,6 +189,7 @@ def _published(path: Path) -> dict:
         return mart_fingerprints(con, "main")
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_a_lost_warehouse_restored_from_the_lake_builds_every_published_relation_equal(
     warehouse_path: Path, tmp_path: Path, shared_dir: Path

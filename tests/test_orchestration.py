@@ -418,6 +418,7 @@ def test_event_lag_check_runs_on_the_landed_events(
 E2E = Path(__file__).parent / "fixtures" / "e2e"
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_daily_runs_and_a_backfill_of_the_events_job_equal_a_full_rebuild(
     tmp_path: Path, warehouse_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -98,6 +98,7 @@ def test_signal_rows(built_warehouse: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_signal_ids_are_unique_and_stable(built_warehouse: Path, tmp_path: Path) -> None:
     first = _rows(built_warehouse, "select id, type, student_id, class_id from main.lms_signal order by id")
     assert len({row[0] for row in first}) == len(first)

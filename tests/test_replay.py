@@ -22,6 +22,7 @@ def _cli(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([CLI, *args], capture_output=True, text=True, check=False, env=env)
 
 
+@pytest.mark.slow
 def test_replay_matches_the_built_state_and_reports_a_difference(tmp_path: Path) -> None:
     path = tmp_path / "lms.duckdb"
     for args in (("ingest", "catalog", str(FIXTURE / "catalog")), ("ingest", "events", str(FIXTURE / "events")),

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import pytest
 from warehouse_cli import query, run_commands
 
 from lms_warehouse.demo_data import build_catalog, generate_events, to_json_line
@@ -20,6 +21,7 @@ from lms_warehouse.fingerprint import differences, mart_fingerprints
 BATCHES = 3
 
 
+@pytest.mark.slow
 def test_incremental_builds_with_xapi_equal_a_full_refresh(tmp_path: Path) -> None:
     rng = random.Random(11)
     catalog = build_catalog(40, DEMO_XAPI_START - timedelta(days=30), rng)
