@@ -19,6 +19,7 @@ def run_cli(*args: str, warehouse: Path, cwd: Path | None = None) -> subprocess.
     return subprocess.run([str(CLI), *args], capture_output=True, text=True, env=env, cwd=cwd, check=False)
 
 
+@pytest.mark.e2e
 def test_ingest_build_and_rerun(tmp_path: Path) -> None:
     warehouse = tmp_path / "wh" / "lms.duckdb"
     catalog = run_cli("ingest", "catalog", str(FIXTURE / "catalog"), warehouse=warehouse)

@@ -23,6 +23,8 @@ from lms_warehouse.demo_data import build_catalog, generate_events, to_json_line
 from lms_warehouse.demo_xapi import write_demo_xapi
 from lms_warehouse.report import CHARTS, LABEL_CHARS, render_report, short, unique_labels, video_label
 
+pytestmark = pytest.mark.e2e  # builds the warehouse with dbt (left out of `make test-fast`)
+
 AS_OF = datetime(2026, 11, 16, 18, 0, 0)  # the demo's: its xAPI video statements fall in the window
 DAYS = 14
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")

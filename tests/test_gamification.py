@@ -71,6 +71,7 @@ def _build_fixture(warehouse_path: Path, awards: list[dict[str, object]]) -> duc
     return duckdb.connect(str(warehouse_path))
 
 
+@pytest.mark.e2e
 def test_lms_awards_are_kept_once_and_unknown_criteria_fail_the_build(warehouse_path: Path) -> None:
     # S1 completes a video in the fixture, so the warehouse would award badge-first-video itself too
     con = _build_fixture(warehouse_path, [_award("lms-award-1", awarded_at="2024-03-01T12:00:00Z")])

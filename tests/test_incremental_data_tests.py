@@ -13,7 +13,7 @@ from event_factory import ping
 
 from ingestion.events import ingest_event_paths
 from ingestion.warehouse import PROJECT_DIR, write_session
-from lms_warehouse.dbt_runner import dbt_build_args, run_dbt
+from lms_warehouse.dbt_runner import dbt_build_args, run_dbt, target_dir
 from lms_warehouse.unit_test_record import (
     CODE_FILES,
     CODE_FOLDERS,
@@ -42,7 +42,7 @@ def _orphans_reported(*, full_refresh: bool) -> int:
     command = dbt_build_args(AS_OF, full_refresh=full_refresh).with_args("--exclude-resource-type", "unit_test")
     outcome = run_dbt(command)
     assert outcome.success, outcome.failures or outcome.error
-    results = json.loads((PROJECT_DIR / "target" / "run_results.json").read_text())["results"]
+    results = json.loads((target_dir() / "run_results.json").read_text())["results"]
     (failures,) = [r["failures"] for r in results if r["unique_id"].split(".")[-2] == ORPHAN_TEST]
     return failures
 

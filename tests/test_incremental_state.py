@@ -25,6 +25,8 @@ from lms_warehouse.dbt_runner import (
 )
 from lms_warehouse.fingerprint import differences, mart_fingerprints
 
+pytestmark = pytest.mark.e2e  # builds the warehouse with dbt (left out of `make test-fast`)
+
 AS_OF = datetime(2026, 3, 10)
 
 

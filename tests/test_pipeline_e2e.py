@@ -10,6 +10,8 @@ import pytest
 
 from lms_warehouse.pipeline import run_pipeline
 
+pytestmark = pytest.mark.e2e  # builds the warehouse with dbt (left out of `make test-fast`)
+
 FIXTURE = Path(__file__).parent / "fixtures" / "e2e"
 AS_OF = datetime(2024, 3, 4, 18, 0, 0)
 T = datetime.fromisoformat

@@ -90,6 +90,7 @@ def _tenant_rows(warehouse: Path, organization: str) -> dict[str, list[tuple]]:
         con.close()
 
 
+@pytest.mark.e2e
 def test_two_organizations_with_the_same_ids_never_mix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tenant_a = (FIXTURE / "catalog", FIXTURE / "events")
     tenant_b = _other_tenant_inputs(tmp_path / "b_inputs")

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from warehouse_cli import query, run_commands
 
+pytestmark = pytest.mark.e2e  # builds the warehouse with dbt (left out of `make test-fast`)
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Path:

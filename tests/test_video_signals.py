@@ -15,6 +15,8 @@ from warehouse_cli import query, run_commands
 
 from ingestion.warehouse import PROJECT_DIR
 
+pytestmark = pytest.mark.e2e  # builds the warehouse with dbt (left out of `make test-fast`)
+
 VIDEO = "https://w3id.org/xapi/video/"
 MEDIA_VIDEO = "https://video.example/a"
 UNMAPPED_VIDEO = "https://video.example/unmapped"
