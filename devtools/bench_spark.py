@@ -4,7 +4,8 @@ For each size: generate the events (the generator of `make bench`), ingest them 
 ingest), then time DuckDB's full build, Spark local[2]'s full build, the cluster's full build (master and two
 workers of one core and 1 GB each on 127.0.0.1), then ingest one new day (1 % of the events) and time Spark's
 build of it (Spark's incremental models are tables: it rebuilds everything). Wall seconds and the peak resident
-memory of every process the step runs (the cluster's master, workers and executors included).
+memory of every process the step runs (the cluster's master, workers and executors included). Before the new
+day, every published relation of both Spark builds is compared with DuckDB's (devtools/engine_compare.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import threading
 import time
 from pathlib import Path
 
+from devtools.engine_compare import compare
 from devtools.spark_cluster import standalone_cluster
 from lms_warehouse.bench import _phase, _tree_rss_mb, generate
 
@@ -71,6 +73,13 @@ def run(n_events: int, workdir: Path) -> dict:
                       "LMS_SPARK_MASTER": cluster.master_url}
         step("spark_cluster_full_build", _timed(["build", "--target", "spark", "--as-of", as_of, "--full-refresh"],
                                                 on_cluster, also=cluster.pids))
+    # both Spark builds and DuckDB's are of the same lake at the same as-of: every published relation equal
+    for key, folder in (("local", local), ("cluster", on_cluster)):
+        found = compare(warehouse, Path(folder["LMS_SPARK_WAREHOUSE"]))
+        results[f"equal_to_duckdb_{key}"] = {"relations": len(found.relations), "missing": found.missing,
+                                            "differing": found.differing}
+        print(f"  {key} vs DuckDB: {len(found.relations)} relations, {len(found.missing)} missing, "
+              f"{len(found.differing)} differing", flush=True)
     step("ingest_new_day", _phase("ingest", str(data.new_day_file)))
     step("spark_local_one_day_build",
          _timed(["build", "--target", "spark", "--as-of", data.new_day_last.isoformat()], local))
