@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,devtools]'
 	@touch $(STAMP)
 
 install: $(STAMP) target/manifest.json
@@ -61,7 +61,7 @@ test-slow: install
 # downloaded at run time) into .venv, then the demo's landing lake built on Spark local[2].
 SPARK_STAMP := $(VENV)/.spark-installed-stamp
 $(SPARK_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,spark]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,devtools,spark]'
 	@touch $(SPARK_STAMP)
 
 spark-install: install $(SPARK_STAMP)
@@ -81,7 +81,7 @@ bench-spark: spark-install
 	$(BIN)/python -m devtools.bench_spark --events $(SPARK_BENCH_EVENTS) --json bench_data/spark-results.json
 
 bench: install
-	$(BIN)/python -m lms_warehouse.bench --events $(N) --json bench_data/results-$(N).json $(BENCH_ARGS)
+	$(BIN)/python -m devtools.bench.run --events $(N) --json bench_data/results-$(N).json $(BENCH_ARGS)
 
 dagster: install
 	@mkdir -p .dagster_home

@@ -19,9 +19,9 @@ import threading
 import time
 from pathlib import Path
 
+from devtools.bench.run import _phase, _tree_rss_mb, generate
 from devtools.engine_compare import compare
 from devtools.spark_cluster import standalone_cluster
-from lms_warehouse.bench import _phase, _tree_rss_mb, generate
 
 CLI = Path(sys.executable).with_name("lms-warehouse")
 

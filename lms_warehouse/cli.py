@@ -136,7 +136,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from lms_warehouse.demo import run_demo
+    try:  # the demo is tooling (devtools/), not the product: loaded only here
+        from devtools.demo.run import run_demo
+    except ImportError as exc:
+        raise CommandError(f"`demo` needs the devtools extra ({exc.name} is missing): run `make demo`, or "
+                           "`pip install -e '.[devtools]'`") from None
 
     return run_demo(say=_say, progress=_progress)
 

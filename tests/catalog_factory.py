@@ -52,7 +52,7 @@ def write_catalog(folder: Path, data: dict[str, list[Any]]) -> Path:
 
 
 def write_demo_catalog(folder: Path, demo: Any, *, step_type_change: bool = False) -> Path:
-    """Write a `lms_warehouse.demo_data.Catalog` as catalog files. step_type_change: the first video class
+    """Write a `devtools.demo.data.Catalog` as catalog files. step_type_change: the first video class
     becomes a video_quiz class, so requirements (and signals) change for everyone who watched it."""
     classes = demo.classes
     if step_type_change:

@@ -1,6 +1,6 @@
 """A demo-shaped warehouse for the raw_data tests: demo learners' events and catalog, and weekly MOOC/H5P
 fetches of `build_mooc_dataset`, served by the simulator and landed by the real HTTP ingestion, exactly as
-the demo does (lms_warehouse/demo_exports.py)."""
+the demo does (devtools/demo/exports.py)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from devtools.demo.data import build_catalog, generate_events, to_json_line
+from devtools.demo.exports import fetch_demo_exports
 from ingestion.catalog import ingest_catalog_dir
 from ingestion.events import ingest_event_paths
 from ingestion.warehouse import write_session
-from lms_warehouse.demo_data import build_catalog, generate_events, to_json_line
-from lms_warehouse.demo_exports import fetch_demo_exports
 
 
 def land_demo_warehouse(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from lms_warehouse.bench import BENCH_DAYS, BENCH_START, generate
+from devtools.bench.run import BENCH_DAYS, BENCH_START, generate
 
 
 def _events(path):
@@ -30,8 +30,8 @@ def test_generate_writes_exactly_n_events_with_one_percent_on_one_new_day(tmp_pa
 def test_the_fast_json_lines_equal_the_demo_generators(tmp_path):
     import random
 
-    from lms_warehouse.bench import _json_line
-    from lms_warehouse.demo_data import build_catalog, generate_events, to_json_line
+    from devtools.bench.run import _json_line
+    from devtools.demo.data import build_catalog, generate_events, to_json_line
 
     rng = random.Random(7)
     catalog = build_catalog(40, BENCH_START, rng)

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from lms_warehouse.bench import generate
+from devtools.bench.run import generate
 from lms_warehouse.fingerprint import content_fingerprints, differences
 
 pytestmark = pytest.mark.e2e

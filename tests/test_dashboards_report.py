@@ -16,11 +16,11 @@ import duckdb
 import pytest
 from warehouse_cli import CLI, query, run_commands
 
+from devtools.demo.data import build_catalog, generate_events, to_json_line
+from devtools.demo.xapi import write_demo_xapi
 from ingestion.catalog import ingest_catalog_dir
 from ingestion.events import ingest_event_paths
 from ingestion.warehouse import write_session
-from lms_warehouse.demo_data import build_catalog, generate_events, to_json_line
-from lms_warehouse.demo_xapi import write_demo_xapi
 from lms_warehouse.report import CHARTS, LABEL_CHARS, render_report, short, unique_labels, video_label
 
 pytestmark = pytest.mark.e2e  # builds the warehouse with dbt (left out of `make test-fast`)

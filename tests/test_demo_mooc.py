@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from lms_warehouse.demo_data import build_catalog, generate_events
-from lms_warehouse.demo_mooc import build_mooc_dataset, has_mismatched_email, mooc_user_id
+from devtools.demo.data import build_catalog, generate_events
+from devtools.demo.mooc import build_mooc_dataset, has_mismatched_email, mooc_user_id
 
 START = datetime(2026, 10, 1)
 

@@ -9,10 +9,10 @@ import duckdb
 import pytest
 from event_factory import ping, write_lines
 
+from devtools.demo.run import demo_marker, start_demo_warehouse
 from ingestion.events import ingest_event_paths
 from ingestion.warehouse import write_session
 from lms_warehouse.cli_support import CommandError
-from lms_warehouse.demo import demo_marker, start_demo_warehouse
 
 
 def _warehouse_with_events(path: Path, source_folder: Path) -> None:

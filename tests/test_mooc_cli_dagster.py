@@ -5,9 +5,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from devtools.simulators.mooc_api import Fault, MoocApiOptions, create_app, sample_dataset
+from devtools.simulators.unified_lms import serve_in_thread
 from lms_warehouse.cli import main
-from simulator.mooc_api import Fault, MoocApiOptions, create_app, sample_dataset
-from simulator.unified_lms import serve_in_thread
 
 DATASET = sample_dataset()
 COURSE_A, COURSE_B = list(DATASET["courses"])

@@ -10,13 +10,13 @@ import duckdb
 import httpx
 import pytest
 
+from devtools.simulators.mooc_api import Fault, MoocApiOptions, completion_percent, create_app, sample_dataset
 from ingestion.h5p import ingest_h5p
 from ingestion.http_fetch import RetryPolicy
 from ingestion.mooc_export import ingest_mooc_export
 from ingestion.mooc_landing import FetchRunResult
 from ingestion.openedx_api import ingest_openedx, openedx_user_id
 from ingestion.xapi import salted_sha256
-from simulator.mooc_api import Fault, MoocApiOptions, completion_percent, create_app, sample_dataset
 
 BASE = "http://mooc.test"
 SALT = "test-salt"

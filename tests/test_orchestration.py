@@ -31,6 +31,8 @@ from dagster import (
 from event_factory import ping, quiz, write_lines
 from test_xapi_lrs import statement
 
+from devtools.simulators.lrs import create_app
+from devtools.simulators.unified_lms import serve_in_thread
 from lms_warehouse.dbt_runner import dbt_build_args
 from orchestration.assets.dbt import build_dbt_assets
 from orchestration.assets.landing import landed_lms_catalog, landed_lms_events
@@ -40,8 +42,6 @@ from orchestration.policies import HTTP_RETRY_POLICY, WAREHOUSE_POOL
 from orchestration.resources import LmsEngine, LmsSources, build_resources
 from orchestration.run_config import build_run_config
 from orchestration.sensors import landing_files_sensor
-from simulator.lrs import create_app
-from simulator.unified_lms import serve_in_thread
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 EVENTS = AssetKey(["landing", "lms_events"])

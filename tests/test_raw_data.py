@@ -16,9 +16,9 @@ import pyarrow.parquet as pq
 import pytest
 from mooc_demo_warehouse import land_demo_warehouse
 
+from devtools.demo.mooc import has_mismatched_email, mapped_learners, mooc_user_id
 from ingestion.warehouse import write_session
 from lms_warehouse.cli import main
-from lms_warehouse.demo_mooc import has_mismatched_email, mapped_learners, mooc_user_id
 from lms_warehouse.risk_eval import auc, brier, evaluate_risk, top_share_lift
 
 NOW = datetime(2026, 11, 16, 18, 0, 0)

@@ -8,11 +8,11 @@ import httpx
 import pytest
 from catalog_factory import catalog
 
+from devtools.simulators.unified_lms import Fault, create_app, serve_in_thread
 from ingestion.catalog import ingest_catalog_api
 from ingestion.errors import IngestError
 from ingestion.http_fetch import Fetcher, RetryPolicy, run_sync
 from ingestion.unified_api import entity_url, fetch_all
-from simulator.unified_lms import Fault, create_app, serve_in_thread
 
 TOKEN = "secret-token"
 

@@ -14,8 +14,8 @@ import duckdb
 import pytest
 from warehouse_cli import query, run_commands
 
-from lms_warehouse.demo_data import build_catalog, generate_events, to_json_line
-from lms_warehouse.demo_xapi import DEMO_VIDEOS, DEMO_XAPI_START, write_demo_xapi
+from devtools.demo.data import build_catalog, generate_events, to_json_line
+from devtools.demo.xapi import DEMO_VIDEOS, DEMO_XAPI_START, write_demo_xapi
 from lms_warehouse.fingerprint import differences, mart_fingerprints
 
 BATCHES = 3

@@ -11,12 +11,12 @@ import duckdb
 import httpx
 import pytest
 
+from devtools.simulators.lrs import create_app
+from devtools.simulators.unified_lms import Fault, serve_in_thread
 from ingestion.errors import IngestError
 from ingestion.http_fetch import RetryPolicy
 from ingestion.xapi_lrs import LrsAuth, PullWindow, ingest_lrs, statements_url, watermark, xapi_instant
 from lms_warehouse.cli import main
-from simulator.lrs import create_app
-from simulator.unified_lms import Fault, serve_in_thread
 
 VIDEO = "https://w3id.org/xapi/video/"
 TOKEN = "lrs-token"

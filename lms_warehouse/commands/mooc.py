@@ -79,11 +79,20 @@ def _report(result: FetchRunResult) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    import uvicorn
+    # the simulator is tooling (devtools/), not the product: loaded only here, with its own dependencies
+    try:
+        import uvicorn
 
-    from simulator.mooc_api import create_app
+        from devtools.demo.mooc import demo_mooc_dataset
+        from devtools.simulators.mooc_api import create_app
+    except ImportError as exc:
+        raise CommandError(f"`mooc simulate` needs the devtools extra ({exc.name} is missing): run `make demo`, or "
+                           "`pip install -e '.[devtools]'`") from None
 
-    dataset, origin = _dataset(args.dataset)
+    if args.dataset is not None:
+        dataset, origin = _read_dataset(args.dataset), str(args.dataset)
+    else:
+        dataset, origin = demo_mooc_dataset(), "the demo's learners"
     tokens = {name: token for name, token in (("mooc", args.mooc_token), ("h5p", args.h5p_token)) if token}
     courses = ", ".join(dataset.get("courses", {}))
     say(f"serving the MOOC export, Open edX and H5P APIs ({origin}; courses: {courses}) "
@@ -92,34 +101,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _dataset(path: Path | None) -> tuple[dict[str, Any], str]:
-    if path is not None:
-        try:
-            return json.loads(path.read_text(encoding="utf-8")), str(path)
-        except (OSError, ValueError) as exc:
-            raise CommandError(f"{path}: cannot read the dataset ({exc}); give a JSON file") from None
-    demo = demo_dataset()
-    if demo is not None:
-        return demo, "the demo's learners"
-    from simulator.mooc_api import sample_dataset
-
-    return sample_dataset(), "a small sample dataset"
-
-
-def demo_dataset() -> dict[str, Any] | None:
-    """The demo's MOOC/H5P dataset (same learners and courses as `make demo`), when the demo offers one."""
+def _read_dataset(path: Path) -> dict[str, Any]:
     try:
-        from lms_warehouse.demo_mooc import build_mooc_dataset  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    import random
-    from datetime import timedelta
-
-    from lms_warehouse.demo import DEMO_DAYS, DEMO_NOW, DEMO_SEED, DEMO_STUDENTS
-    from lms_warehouse.demo_data import build_catalog, generate_events
-
-    rng = random.Random(DEMO_SEED)  # the draws write_demo_inputs makes, in the same order
-    start = (DEMO_NOW - timedelta(days=DEMO_DAYS)).replace(hour=0, minute=0)
-    catalog = build_catalog(DEMO_STUDENTS, start - timedelta(days=30), rng)
-    events = sorted(generate_events(catalog, start, DEMO_DAYS, rng), key=lambda e: e["occurred_at"])
-    return build_mooc_dataset(catalog, events, DEMO_NOW, random.Random(DEMO_SEED))
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CommandError(f"{path}: cannot read the dataset ({exc}); give a JSON file") from None

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from lms_warehouse.demo_data import build_catalog, generate_events, to_json_line
+from devtools.demo.data import build_catalog, generate_events, to_json_line
 
 EVENTS_PER_STUDENT = 110  # about what the generator emits per learner over 28 days
 BENCH_START = datetime(2026, 10, 1)
@@ -131,7 +131,7 @@ def _tree_rss_mb(root: int) -> float:
 def _phase(name: str, *args: str) -> dict:
     """Run one phase in a child process, sampling its process tree's memory; return its JSON line."""
     child = subprocess.Popen(
-        [sys.executable, "-m", "lms_warehouse.bench", "--phase", name, *args],
+        [sys.executable, "-m", "devtools.bench.run", "--phase", name, *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy(),
     )
     peak = [0.0]
@@ -269,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("phase_args", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.phase:
-        from lms_warehouse.bench_phases import run_phase
+        from devtools.bench.phases import run_phase
 
         run_phase(args.phase, args.phase_args)
         return 0

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from lms_warehouse.demo_data import Catalog
+from devtools.demo.data import Catalog
 
 VIDEO = "https://w3id.org/xapi/video/"
 ADL = "http://adlnet.gov/expapi/verbs/"

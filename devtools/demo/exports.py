@@ -16,12 +16,12 @@ from datetime import datetime, timedelta
 import duckdb
 import httpx
 
+from devtools.demo.data import Catalog
+from devtools.demo.mooc import build_mooc_dataset
+from devtools.simulators.mooc_api import create_app
 from ingestion.h5p import ingest_h5p
 from ingestion.mooc_export import ingest_mooc_export
 from ingestion.warehouse import write_session
-from lms_warehouse.demo_data import Catalog
-from lms_warehouse.demo_mooc import build_mooc_dataset
-from simulator.mooc_api import create_app
 
 BASE_URL = "http://mooc-simulator.demo"
 FETCH_EVERY_DAYS = 7

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from devtools.demo.data import Catalog, build_catalog, generate_events, tally_delivery, to_json_line
+from devtools.demo.xapi import write_demo_xapi
 from ingestion.warehouse import warehouse_path
 from lms_warehouse.cli_support import CommandError
-from lms_warehouse.demo_data import Catalog, build_catalog, generate_events, tally_delivery, to_json_line
-from lms_warehouse.demo_xapi import write_demo_xapi
 
 # The demo's clock is fixed so that `make demo` gives the same warehouse, streaks and windows every day.
 DEMO_NOW = datetime(2026, 11, 16, 18, 0, 0)
@@ -107,7 +107,7 @@ def write_demo_inputs(folder: Path) -> DemoInputs:
     (events_dir / "feeds" / "events.ndjson").write_text("\n".join(recent) + "\n")
     (events_dir / "tally" / "quiz_deliveries.json").write_text(json.dumps(tally, indent=1))
     (events_dir / "feeds" / "partner_feed.jsonl").write_text("\n".join(_bad_records(events[0])) + "\n")
-    write_demo_xapi(events_dir, catalog, rng)  # xAPI video statements (lms_warehouse/demo_xapi.py)
+    write_demo_xapi(events_dir, catalog, rng)  # xAPI video statements (devtools/demo/xapi.py)
     return DemoInputs(events_dir=events_dir, catalog_dir=catalog_dir, catalog=catalog, events=events, start=start)
 
 
@@ -173,7 +173,7 @@ def _landed_demo_inputs_only(warehouse: Path) -> bool:
 
 
 def run_demo(say: Callable[[str], None], progress: Callable[[str], None]) -> int:
-    from lms_warehouse.demo_exports import fetch_demo_exports
+    from devtools.demo.exports import fetch_demo_exports
     from lms_warehouse.pipeline import run_pipeline, use_project_dagster_home
 
     start_demo_warehouse(warehouse_path(), say)

@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from simulator.unified_lms import FaultSpec, as_fault, misbehave
+from devtools.simulators.unified_lms import FaultSpec, as_fault, misbehave
 
 XAPI_VERSION_HEADER = "X-Experience-API-Version"
 BASE_PATH = "/xapi"

@@ -1,4 +1,4 @@
-"""The phases of `make bench`, each run in its own child process (`python -m lms_warehouse.bench --phase ...`).
+"""The phases of `make bench`, each run in its own child process (`python -m devtools.bench.run --phase ...`).
 
 Every phase prints one JSON line: `seconds` (wall time of the measured work only: imports and process
 start-up are not counted) and `peak_mb` (the process's max RSS), plus phase details.

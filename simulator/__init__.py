@@ -1,1 +1,0 @@
-"""Local stand-ins for external systems, used by tests and the demo."""

@@ -1,0 +1,42 @@
+"""The product (the CLI, ingestion, orchestration) imports nothing from the tooling (devtools/: demo, benchmarks,
+API simulators), except the two CLI commands that exist to run it, and only when they run."""
+
+from __future__ import annotations
+
+import ast
+
+from ingestion.warehouse import PROJECT_DIR
+
+PRODUCT = ("lms_warehouse", "ingestion", "orchestration")
+# command function -> the only place a product module may load devtools (inside the function, on demand)
+ON_DEMAND = {("lms_warehouse/cli.py", "cmd_demo"), ("lms_warehouse/commands/mooc.py", "cmd_simulate")}
+TOOLING = ("devtools", "starlette", "uvicorn")
+
+
+def _imports(tree: ast.AST) -> list[str]:
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+    return names
+
+
+def test_the_product_loads_devtools_only_in_the_commands_that_run_it() -> None:
+    offending = []
+    for package in PRODUCT:
+        for path in sorted((PROJECT_DIR / package).rglob("*.py")):
+            relative = path.relative_to(PROJECT_DIR).as_posix()
+            tree = ast.parse(path.read_text())
+            allowed = {id(node) for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)
+                       and (relative, node.name) in ON_DEMAND}
+            exempt = {id(inner) for node in ast.walk(tree) if id(node) in allowed for inner in ast.walk(node)}
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import | ast.ImportFrom) and id(node) not in exempt:
+                    offending += [f"{relative}: {name}" for name in _imports(node)
+                                  if name.split(".")[0] in TOOLING]
+    assert offending == []
+    # the exemptions are real: both commands do load devtools
+    for relative, _ in ON_DEMAND:
+        assert "devtools" in (PROJECT_DIR / relative).read_text()
