@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion import conversions, tally
+from ingestion import conversions, nesting, tally
 from ingestion.batches import BatchResult, new_batch_id, record_batch, utc_now
 from ingestion.event_versions import current_event_version
 from ingestion.landing import LANDING_SCHEMA, ensure_landing_schema
@@ -441,6 +441,7 @@ def _ingest(
     with _session_settings(con), _temp_objects(con):
         _prepare(con)
         loaded = load()
+        _reject_too_deep(con)
         con.execute(_rows_view_sql(loaded))
         _convert_foreign(con, organization_id, quiz_catalog, say)
         result = _land(con, batch_id, loaded, organization_id, started_at)
@@ -509,6 +510,20 @@ def _load_texts(con: duckdb.DuckDBPyConnection, texts: Sequence[str], source: st
     finally:
         con.unregister(_TEXTS)
     return _Loaded((source,), (0,), ())
+
+
+def _reject_too_deep(con: duckdb.DuckDBPyConnection) -> None:
+    """Reject the records nested deeper than the limit (ingestion/nesting.py); only the records holding more
+    brackets than the limit are measured in Python."""
+    limit = nesting.max_nesting_depth()
+    candidates = con.execute(
+        # needs_conversion: a record in another system's shape, which the Python conversion would parse
+        f"select rowid, raw from {_STAGING} where (reason is null or needs_conversion) and not blank "
+        "and strlen(raw) - strlen(replace(replace(raw, '{', ''), '[', '')) > ?", [limit]).fetchall()
+    deep = [(nesting.too_deep_reason(depth, limit), rowid) for rowid, raw in candidates
+            if (depth := nesting.nesting_depth(raw)) > limit]
+    if deep:
+        con.executemany(f"update {_STAGING} set reason = ?, needs_conversion = false where rowid = ?", deep)
 
 
 def _rows_view_sql(loaded: _Loaded) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion.errors import IngestError
-from ingestion.text_stream import Stream, StreamLimit, lines, max_record_bytes
+from ingestion.text_stream import PREVIEW_CHARS, Stream, StreamLimit, lines, max_record_bytes
 
 LINES, JSON_DOC, PARQUET = "lines", "json", "parquet"
 _FORMATS: dict[str, str] = {
@@ -187,6 +187,8 @@ def load_file(
     its reader dropped without a word, and read again by Python.
     """
     text_bytes = None
+    if source.fmt != LINES:  # the line readers check the size of each line as they split the file
+        insert = _size_limited(insert)
     if source.compressed:
         try:
             text_bytes, problem = _gzip_check(source.path)
@@ -216,6 +218,26 @@ def load_file(
             return _failure(source.path, _first_line(exc))
         _insert_records(con, file_idx, records, insert)
     return None
+
+
+def _size_limited(insert: Insert) -> Insert:
+    """Records of a JSON document or a Parquet file over the size limit become rejects with their size; only a
+    preview of their text is kept, as for a long line."""
+    limit = max_record_bytes()
+    over = f"strlen(raw) > {limit}"
+    reason = ("'record is ' || format('{:,}', strlen(raw)) || ' bytes, over the limit of "
+              f"{limit:,} (var ingest_max_record_bytes)'")
+
+    def limited(source_sql: str) -> None:
+        insert(f"""
+            select file_idx, rn,
+                case when {over} then left(raw, {PREVIEW_CHARS}) || '... [' || format('{{:,}}', strlen(raw))
+                    || ' bytes]' else raw end as raw,
+                case when {over} then null else c end as c,
+                case when {over} then {reason} else early_error end as early_error
+            from ({source_sql})""")
+
+    return limited
 
 
 # (record number, raw text, reason it cannot land or None): what the Python readers hand to the validation.

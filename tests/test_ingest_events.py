@@ -30,6 +30,7 @@ from event_factory import (
 from ingestion import events as events_module
 from ingestion.errors import IngestError
 from ingestion.events import ingest_event_paths
+from ingestion.nesting import max_nesting_depth
 from ingestion.text_stream import max_record_bytes
 
 
@@ -623,7 +624,8 @@ def test_records_converted_in_python_refuse_duplicate_keys_and_deep_nesting(con,
     assert (result.records_read, result.accepted, result.rejected) == (4, 2, 2)
     assert [r[0] for r in landed(con)] == ["ok-1", "ok-2"]
     (_, dup), (_, nested) = rejects(con)
-    assert 'duplicate key "verb"' in dup and "nested too deeply" in nested
+    assert 'duplicate key "verb"' in dup
+    assert "nested 1501 levels deep, over the limit of 64 (var ingest_max_nesting_depth)" in nested
 
 
 # --- limits ----------------------------------------------------------------------------------------------
@@ -648,6 +650,49 @@ def test_a_record_over_the_size_limit_is_rejected_and_its_neighbours_land(con, t
     assert number == 4 and "over the limit of" in reason and "ingest_max_record_bytes" in reason
     assert len(raw) < 2000 and raw.endswith("bytes]")  # a preview, not the whole record
     assert (result.records_read, result.accepted, result.rejected) == (4, 3, 1)
+
+
+def _nested(depth: int) -> Any:
+    value: Any = 1
+    for _ in range(depth):
+        value = {"k": value}
+    return value
+
+
+def test_a_record_nested_deeper_than_the_limit_is_rejected_with_its_depth_and_neighbours_land(con, tmp_path):
+    limit = max_nesting_depth()
+    path = write_lines(tmp_path / "deep.ndjson", [
+        ping("first"),
+        ping("at-limit", context=_nested(limit - 1)),  # the record is one level itself
+        ping("over", context=_nested(limit)),
+        ping("brackets-in-text", context={"note": "{[" * (2 * limit)}),  # many brackets, none nesting
+        ping("last"),
+    ])
+
+    result = ingest(con, path)
+
+    assert [i for (i,) in landed(con)] == ["first", "at-limit", "brackets-in-text", "last"]
+    assert rejects(con) == [(3, f"nested {limit + 1} levels deep, over the limit of {limit} "
+                                "(var ingest_max_nesting_depth)")]
+    assert (result.records_read, result.accepted, result.rejected) == (5, 4, 1)
+
+
+@pytest.mark.parametrize("kind", ["json array", "parquet"])
+def test_a_record_over_the_size_limit_in_a_json_array_or_parquet_is_rejected_with_its_size(con, tmp_path, kind):
+    limit = max_record_bytes()
+    # a big payload (write_parquet keeps the columns of the first record only)
+    big = ping("too-big", payload={"video_id": "y" * (limit + 1024), "position": 1, "duration": 2})
+    records = [ping("first"), big, ping("last")]
+    path = (write_json(tmp_path / "e.json", records) if kind == "json array"
+            else write_parquet(tmp_path / "e.parquet", records))
+
+    result = ingest(con, path)
+
+    assert [i for (i,) in landed(con)] == ["first", "last"]
+    ((number, raw, reason),) = rejects(con, "record_number, raw_text, reason")
+    assert number == 2 and f"over the limit of {limit:,} (var ingest_max_record_bytes)" in reason
+    assert len(raw) < 2000 and raw.endswith("bytes]")
+    assert (result.records_read, result.accepted, result.rejected) == (3, 2, 1)
 
 
 def test_an_oversized_line_in_the_middle_of_a_file_does_not_abort_the_other_files(con, tmp_path):
