@@ -236,14 +236,3 @@ def build_mooc_dataset(catalog: Catalog, events: list[dict], as_of: datetime, rn
         h5p[course][str(mooc_user_id(student_id))] = _h5p_records(course, steps_of[course], trace)
     return {"courses": courses, "h5p": h5p}
 
-
-def demo_mooc_dataset() -> dict[str, Any]:
-    """The demo's MOOC/H5P dataset (the same learners and courses as `make demo`), which `mooc simulate` serves."""
-    from devtools.demo.data import build_catalog, generate_events
-    from devtools.demo.run import DEMO_DAYS, DEMO_NOW, DEMO_SEED, DEMO_STUDENTS
-
-    rng = random.Random(DEMO_SEED)  # the draws write_demo_inputs makes, in the same order
-    start = (DEMO_NOW - timedelta(days=DEMO_DAYS)).replace(hour=0, minute=0)
-    catalog = build_catalog(DEMO_STUDENTS, start - timedelta(days=30), rng)
-    events = sorted(generate_events(catalog, start, DEMO_DAYS, rng), key=lambda e: e["occurred_at"])
-    return build_mooc_dataset(catalog, events, DEMO_NOW, random.Random(DEMO_SEED))

@@ -10,8 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from devtools.demo.data import Catalog, build_catalog, generate_events, tally_delivery, to_json_line
+from devtools.demo.mooc import build_mooc_dataset
 from devtools.demo.xapi import write_demo_xapi
 from ingestion.warehouse import warehouse_path
 from lms_warehouse.cli_support import CommandError
@@ -230,3 +232,12 @@ def _say_risk_evaluation(say: Callable[[str], None]) -> None:
     say("dropout risk score on raw_data_daily's observed labels (`lms-warehouse evaluate-risk`):")
     for line in lines:
         say(f"  {line}")
+
+
+def demo_mooc_dataset() -> dict[str, Any]:
+    """The demo's MOOC/H5P dataset (the same learners and courses as `make demo`), which `mooc simulate` serves."""
+    rng = random.Random(DEMO_SEED)  # the draws write_demo_inputs makes, in the same order
+    start = (DEMO_NOW - timedelta(days=DEMO_DAYS)).replace(hour=0, minute=0)
+    catalog = build_catalog(DEMO_STUDENTS, start - timedelta(days=30), rng)
+    events = sorted(generate_events(catalog, start, DEMO_DAYS, rng), key=lambda e: e["occurred_at"])
+    return build_mooc_dataset(catalog, events, DEMO_NOW, random.Random(DEMO_SEED))

@@ -83,7 +83,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     try:
         import uvicorn
 
-        from devtools.demo.mooc import demo_mooc_dataset
+        from devtools.demo.run import demo_mooc_dataset
         from devtools.simulators.mooc_api import create_app
     except ImportError as exc:
         raise CommandError(f"`mooc simulate` needs the devtools extra ({exc.name} is missing): run `make demo`, or "
