@@ -93,6 +93,7 @@ def test_the_models_to_rebuild_are_dbts_state_modified_and_the_readers_of_change
     assert models_to_rebuild(warehouse_path, list_models, built_manifest()) is None
 
 
+@pytest.mark.slow
 def test_a_build_rebuilds_from_scratch_only_the_models_whose_code_changed(
     warehouse_path: Path, tmp_path: Path
 ) -> None:
@@ -112,6 +113,7 @@ def test_a_build_rebuilds_from_scratch_only_the_models_whose_code_changed(
     assert _sql(warehouse_path, "select count(*) from main.lms_event") == [(3,)]
 
 
+@pytest.mark.slow
 def test_a_partial_run_is_exact_and_leaves_the_watermark_for_the_next_whole_run(
     warehouse_path: Path, tmp_path: Path
 ) -> None:
