@@ -7,6 +7,7 @@ All landing writes of a batch happen in one transaction, so a crash never leaves
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ import duckdb
 
 from ingestion import conversions, nesting, tally
 from ingestion.batches import BatchResult, new_batch_id, record_batch, utc_now
+from ingestion.errors import IngestError
 from ingestion.event_versions import current_event_version
 from ingestion.landing import LANDING_SCHEMA, ensure_landing_schema
 from ingestion.project_vars import project_var
@@ -32,6 +34,8 @@ from ingestion.readers import (
 from ingestion.xapi import redact_emails
 
 KIND = "events"
+MEMORY_LIMIT_ENV = "LMS_INGEST_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "2GB"
 _STAGING = "_ingest_ev_staging"
 _ROWS = "_ingest_ev_rows"
 _VERDICT = "_ingest_ev_verdict"
@@ -635,16 +639,26 @@ def _redact_rejects(con: duckdb.DuckDBPyConnection, batch_id: str) -> None:
 @contextmanager
 def _session_settings(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """Timestamps without an offset are UTC: the session time zone decides that for the cast. Insertion order
-    is preserved: record numbers of JSON Lines files are staging rowids (readers._LINES_SQL)."""
-    settings = {"TimeZone": "'UTC'", "preserve_insertion_order": "true"}
+    is preserved: record numbers of JSON Lines files are staging rowids (readers._LINES_SQL). DuckDB's memory is
+    capped ($LMS_INGEST_MEMORY_LIMIT, default 2GB): the staged records spill to the warehouse's temporary folder
+    instead of holding a whole file's text in memory."""
+    limit = os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
+    settings = {"TimeZone": "'UTC'", "preserve_insertion_order": "true", "memory_limit": sql_literal(limit)}
     previous = {name: con.execute(f"select current_setting('{name}')::varchar").fetchone()[0] for name in settings}
     for name, value in settings.items():
-        con.execute(f"set {name} = {value}")
+        try:
+            con.execute(f"set {name} = {value}")
+        except duckdb.Error:
+            if name != "memory_limit":
+                raise
+            raise IngestError(f"{MEMORY_LIMIT_ENV}={limit!r} is not a memory size DuckDB knows: set it like 2GB or "
+                              "1500MB, or unset it (default 2GB)") from None
     try:
         yield
     finally:
         for name, value in previous.items():
-            con.execute(f"set {name} = {sql_literal(value)}")
+            # memory_limit reads back rounded (18.7 GiB): reset to the default, which no ingest path changes
+            con.execute("reset memory_limit" if name == "memory_limit" else f"set {name} = {sql_literal(value)}")
 
 
 @contextmanager

@@ -51,7 +51,7 @@ _JSON_DOC_SQL = """
 with docs as (
     select row_number() over () as doc, json
     from read_json({path}, format = 'unstructured', records = false, columns = {{'json': 'JSON'}},
-                   maximum_object_size = 2147483647, compression = 'auto_detect')
+                   maximum_object_size = {max_size}, compression = 'auto_detect')
 ),
 elements as (
     select doc, 1 as element, json::varchar as raw from docs where json_type(json) is distinct from 'ARRAY'
@@ -64,6 +64,8 @@ select {idx} as file_idx, row_number() over (order by doc, element) as rn, coale
        coalesce(raw, 'null') as c, null::varchar as early_error
 from elements
 """
+
+_MAX_JSON_DOC = 2147483647  # DuckDB's largest maximum_object_size
 
 _PARQUET_SQL = """
 select {idx} as file_idx, file_row_number + 1 as rn, to_json(struct_pack({fields}))::varchar as raw,
@@ -207,7 +209,10 @@ def load_file(
         if source.fmt == LINES:
             return _load_lines(con, file_idx, source, insert, text_bytes, staged, drop)
         if source.fmt == JSON_DOC:
-            insert(_JSON_DOC_SQL.format(idx=file_idx, path=path))
+            # the whole document is one JSON value to DuckDB, which sizes its read buffer by this maximum: the
+            # document's own size, not 2 GiB (twice that is allocated, over the ingest's memory cap)
+            size = text_bytes if text_bytes is not None else source.path.stat().st_size
+            insert(_JSON_DOC_SQL.format(idx=file_idx, path=path, max_size=min(_MAX_JSON_DOC, max(size + 1, 1 << 20))))
         else:
             insert(_PARQUET_SQL.format(idx=file_idx, path=path, fields=_parquet_fields(con, path)))
     except _UNREADABLE as exc:

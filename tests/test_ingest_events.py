@@ -778,3 +778,14 @@ def test_an_unexpected_conversion_failure_rejects_only_that_record(con, tmp_path
 
     assert (result.accepted, result.rejected) == (1, 1)
     assert "could not convert the record: ValueError: converter bug" in rejects(con)[0][1]
+
+
+def test_the_ingest_memory_cap_is_a_setting_and_a_wrong_one_is_one_line(con, tmp_path, monkeypatch):
+    path = write_lines(tmp_path / "e.ndjson", [ping("a")])
+    before = con.execute("select current_setting('memory_limit')").fetchone()
+    monkeypatch.setenv("LMS_INGEST_MEMORY_LIMIT", "lots")
+    with pytest.raises(IngestError, match="LMS_INGEST_MEMORY_LIMIT='lots' is not a memory size DuckDB knows"):
+        ingest(con, path)
+    monkeypatch.setenv("LMS_INGEST_MEMORY_LIMIT", "1GB")
+    assert ingest(con, path).accepted == 1
+    assert con.execute("select current_setting('memory_limit')").fetchone() == before  # the session's own again
