@@ -53,7 +53,7 @@ test: install lint browser
 test-fast: install
 	@$(PYTEST) $(XDIST) -m "not e2e and not slow and not spark"
 
-# End-to-end tests of a minute or more each (several builds: incremental equivalence, replay, crash, restore).
+# The tests that build the warehouse several times (incremental equivalence, replay, crash, restore).
 test-slow: install
 	@$(PYTEST) $(XDIST) -m slow
 

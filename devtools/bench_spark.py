@@ -11,40 +11,26 @@ day, every published relation of both Spark builds is compared with DuckDB's (de
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
-from devtools.bench.run import _phase, _tree_rss_mb, generate
+from devtools.bench.run import generate, phase, run_sampled, write_results
 from devtools.engine_compare import compare
 from devtools.spark_cluster import standalone_cluster
 
 CLI = Path(sys.executable).with_name("lms-warehouse")
 
 
-def _timed(args: list[str], env: dict[str, str], also: list[int] | None = None) -> dict:
+def _timed(args: list[str], env: dict[str, str], also: tuple[int, ...] = ()) -> dict:
     """Run the CLI, sampling the resident memory of its process tree and of the trees of `also` (cluster pids)."""
     started = time.perf_counter()
-    child = subprocess.Popen([str(CLI), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             text=True)
-    peak = [0.0]
-
-    def sample() -> None:
-        while child.poll() is None:
-            peak[0] = max(peak[0], sum(_tree_rss_mb(pid) for pid in [child.pid, *(also or [])]))
-            time.sleep(0.2)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    output, _ = child.communicate()
-    sampler.join()
-    if child.returncode != 0:
-        raise SystemExit(f"`lms-warehouse {' '.join(args)}` failed:\n{output[-3000:]}")
-    return {"seconds": round(time.perf_counter() - started, 2), "peak_mb": round(peak[0])}
+    returncode, stdout, stderr, peak = run_sampled([str(CLI), *args], env, also)
+    if returncode != 0:
+        raise SystemExit(f"`lms-warehouse {' '.join(args)}` failed:\n{(stdout + stderr)[-3000:]}")
+    return {"seconds": round(time.perf_counter() - started, 2), "peak_mb": round(peak)}
 
 
 def run(n_events: int, workdir: Path) -> dict:
@@ -62,8 +48,8 @@ def run(n_events: int, workdir: Path) -> dict:
         results[key] = outcome
         print(f"  {key}: {outcome['seconds']:.2f} s, peak {outcome['peak_mb']:,} MB", flush=True)
 
-    step("ingest", _phase("ingest", str(data.main_file), str(data.catalog_dir)))
-    step("duckdb_full_build", _phase("build", data.main_last.isoformat(), "full"))
+    step("ingest", phase("ingest", str(data.main_file), str(data.catalog_dir)))
+    step("duckdb_full_build", phase("build", data.main_last.isoformat(), "full"))
     as_of = data.main_last.isoformat()
     local = {**os.environ, "LMS_SPARK_WAREHOUSE": str(workdir / f"spark-bench-{n_events}-local"),
              "LMS_SPARK_MASTER": "local[2]"}
@@ -72,7 +58,7 @@ def run(n_events: int, workdir: Path) -> dict:
         on_cluster = {**os.environ, "LMS_SPARK_WAREHOUSE": str(workdir / f"spark-bench-{n_events}-on-cluster"),
                       "LMS_SPARK_MASTER": cluster.master_url}
         step("spark_cluster_full_build", _timed(["build", "--target", "spark", "--as-of", as_of, "--full-refresh"],
-                                                on_cluster, also=cluster.pids))
+                                                on_cluster, also=tuple(cluster.pids)))
     # both Spark builds and DuckDB's are of the same lake at the same as-of: every published relation equal
     for key, folder in (("local", local), ("cluster", on_cluster)):
         found = compare(warehouse, Path(folder["LMS_SPARK_WAREHOUSE"]))
@@ -80,7 +66,7 @@ def run(n_events: int, workdir: Path) -> dict:
                                             "differing": found.differing}
         print(f"  {key} vs DuckDB: {len(found.relations)} relations, {len(found.missing)} missing, "
               f"{len(found.differing)} differing", flush=True)
-    step("ingest_new_day", _phase("ingest", str(data.new_day_file)))
+    step("ingest_new_day", phase("ingest", str(data.new_day_file)))
     step("spark_local_one_day_build",
          _timed(["build", "--target", "spark", "--as-of", data.new_day_last.isoformat()], local))
     for path in (data.main_file, data.new_day_file):
@@ -107,9 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     runs = [run(n, args.workdir.resolve()) for n in args.events]
     print(report(runs))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(runs, indent=2) + "\n")
+    write_results(args.json, runs)
     return 0
 
 

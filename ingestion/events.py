@@ -643,22 +643,21 @@ def _session_settings(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     capped ($LMS_INGEST_MEMORY_LIMIT, default 2GB): the staged records spill to the warehouse's temporary folder
     instead of holding a whole file's text in memory."""
     limit = os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
-    settings = {"TimeZone": "'UTC'", "preserve_insertion_order": "true", "memory_limit": sql_literal(limit)}
+    try:  # first: the one setting a user gives, so a wrong one leaves every setting as it was
+        con.execute(f"set memory_limit = {sql_literal(limit)}")
+    except duckdb.Error:
+        raise IngestError(f"{MEMORY_LIMIT_ENV}={limit!r} is not a memory size DuckDB knows: set it like 2GB or "
+                          "1500MB, or unset it (default 2GB)") from None
+    settings = {"TimeZone": "'UTC'", "preserve_insertion_order": "true"}
     previous = {name: con.execute(f"select current_setting('{name}')::varchar").fetchone()[0] for name in settings}
     for name, value in settings.items():
-        try:
-            con.execute(f"set {name} = {value}")
-        except duckdb.Error:
-            if name != "memory_limit":
-                raise
-            raise IngestError(f"{MEMORY_LIMIT_ENV}={limit!r} is not a memory size DuckDB knows: set it like 2GB or "
-                              "1500MB, or unset it (default 2GB)") from None
+        con.execute(f"set {name} = {value}")
     try:
         yield
     finally:
         for name, value in previous.items():
-            # memory_limit reads back rounded (18.7 GiB): reset to the default, which no ingest path changes
-            con.execute("reset memory_limit" if name == "memory_limit" else f"set {name} = {sql_literal(value)}")
+            con.execute(f"set {name} = {sql_literal(value)}")
+        con.execute("reset memory_limit")  # it reads back rounded (18.7 GiB); no ingest path sets it otherwise
 
 
 @contextmanager

@@ -283,18 +283,20 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def landing_columns(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
-    """{landing table: [(column, DuckDB type), ...] in order}: what the lake's files and Spark's views hold."""
+def landing_columns(con: duckdb.DuckDBPyConnection, table: str | None = None) -> dict[str, list[tuple[str, str]]]:
+    """{landing table: [(column, DuckDB type), ...] in order} of every landing table, or of `table`: what the lake's
+    files and Spark's views hold."""
     columns: dict[str, list[tuple[str, str]]] = {}
-    for table, name, data_type in con.execute(
+    for name, column, data_type in con.execute(
             "select table_name, column_name, data_type from information_schema.columns where table_schema = ? "
-            "order by table_name, ordinal_position", [LANDING_SCHEMA]).fetchall():
-        columns.setdefault(table, []).append((name, data_type))
+            "and coalesce(table_name = ?, true) order by table_name, ordinal_position",
+            [LANDING_SCHEMA, table]).fetchall():
+        columns.setdefault(name, []).append((column, data_type))
     return columns
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
-    return landing_columns(con).get(table, [])
+    return landing_columns(con, table).get(table, [])
 
 
 def batch_tables(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -128,28 +128,40 @@ def _tree_rss_mb(root: int) -> float:
     return total * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def _phase(name: str, *args: str) -> dict:
-    """Run one phase in a child process, sampling its process tree's memory; return its JSON line."""
-    child = subprocess.Popen(
-        [sys.executable, "-m", "devtools.bench.run", "--phase", name, *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy(),
-    )
+def run_sampled(command: list[str], env: dict[str, str], also: tuple[int, ...] = ()) -> tuple[int, str, str, float]:
+    """Run a child process to its end, sampling the resident memory of its process tree and of the trees of the
+    `also` pids (a Spark cluster's processes); (return code, stdout, stderr, peak MB)."""
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     peak = [0.0]
 
     def sample() -> None:
         while child.poll() is None:
-            peak[0] = max(peak[0], _tree_rss_mb(child.pid))
+            peak[0] = max(peak[0], sum(_tree_rss_mb(pid) for pid in (child.pid, *also)))
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     stdout, stderr = child.communicate()
     sampler.join()
-    if child.returncode != 0:
+    return child.returncode, stdout, stderr, peak[0]
+
+
+def phase(name: str, *args: str) -> dict:
+    """Run one phase in a child process, sampling its process tree's memory; return its JSON line."""
+    returncode, stdout, stderr, peak = run_sampled(
+        [sys.executable, "-m", "devtools.bench.run", "--phase", name, *args], os.environ.copy())
+    if returncode != 0:
         raise SystemExit(f"bench phase {name} failed:\n{stderr[-3000:]}")
     result = json.loads(stdout.strip().splitlines()[-1])
-    result["peak_mb"] = round(max(peak[0], result["peak_mb"]))
+    result["peak_mb"] = round(max(peak, result["peak_mb"]))
     return result
+
+
+def write_results(path: Path | None, results: object) -> None:
+    """`--json`: the results as JSON, for the record in BENCHMARKS.md."""
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(results, indent=2) + "\n")
 
 
 def run(n_events: int, workdir: Path, keep: bool, new_day_events: int | None = None) -> dict:
@@ -179,8 +191,8 @@ def run(n_events: int, workdir: Path, keep: bool, new_day_events: int | None = N
             ("nothing_new_build", "build", (data.new_day_last.isoformat(), "incremental")),
             ("point_queries", "point_queries", (str(warehouse),)),
         )
-        for key, phase, args in steps:
-            results[key] = _phase(phase, *args)
+        for key, step, args in steps:
+            results[key] = phase(step, *args)
             print(f"  {key}: {results[key]['seconds']:.2f} s, peak {results[key]['peak_mb']:,} MB", flush=True)
         worst = max(results["point_queries"]["marts"].items(), key=lambda item: item[1]["ms"])
         print(f"  slowest point query: {worst[0]} {worst[1]['ms']:.1f} ms", flush=True)
@@ -275,9 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     results = run(args.events, args.workdir.resolve(), args.keep, args.new_day_events)
     print(report(results))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    write_results(args.json, results)
     return 0
 
 
