@@ -4,8 +4,12 @@ API simulators), except the two CLI commands that exist to run it, and only when
 from __future__ import annotations
 
 import ast
+import sys
+
+import pytest
 
 from ingestion.warehouse import PROJECT_DIR
+from lms_warehouse.cli import main
 
 PRODUCT = ("lms_warehouse", "ingestion", "orchestration")
 # command function -> the only place a product module may load devtools (inside the function, on demand)
@@ -40,3 +44,14 @@ def test_the_product_loads_devtools_only_in_the_commands_that_run_it() -> None:
     # the exemptions are real: both commands do load devtools
     for relative, _ in ON_DEMAND:
         assert "devtools" in (PROJECT_DIR / relative).read_text()
+
+
+@pytest.mark.parametrize(("command", "module"), [(["demo"], "devtools.demo.run"),
+                                                 (["simulate"], "devtools.simulators.mooc_api")])
+def test_without_the_devtools_extra_the_commands_that_need_it_say_so_in_one_line(
+        command: list[str], module: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, module, None)  # what a missing package looks like to an import
+    assert main(command) != 0
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert f"`{command[0]}` needs the devtools extra" in line
+    assert "pip install -e '.[devtools]'" in line

@@ -235,7 +235,7 @@ def _say_risk_evaluation(say: Callable[[str], None]) -> None:
 
 
 def demo_mooc_dataset() -> dict[str, Any]:
-    """The demo's MOOC/H5P dataset (the same learners and courses as `make demo`), which `mooc simulate` serves."""
+    """The demo's MOOC/H5P dataset (the learners and courses of `make demo`), which `lms-warehouse simulate` serves."""
     rng = random.Random(DEMO_SEED)  # the draws write_demo_inputs makes, in the same order
     start = (DEMO_NOW - timedelta(days=DEMO_DAYS)).replace(hour=0, minute=0)
     catalog = build_catalog(DEMO_STUDENTS, start - timedelta(days=30), rng)

@@ -35,7 +35,7 @@ def register(parsers: Parsers) -> None:
         "simulate", help="serve the MOOC export, Open edX and H5P API simulator on 127.0.0.1"
     )
     simulate.add_argument("--port", type=int, default=8766)
-    simulate.add_argument("--dataset", type=Path, help="a JSON dataset file (default: the demo's, else a sample)")
+    simulate.add_argument("--dataset", type=Path, help="a JSON dataset file (default: the demo's learners)")
     simulate.add_argument("--mooc-token", help="require this bearer token on the MOOC and Open edX routes")
     simulate.add_argument("--h5p-token", help="require this bearer token on the H5P routes")
     simulate.set_defaults(handler=cmd_simulate)
@@ -86,7 +86,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         from devtools.demo.run import demo_mooc_dataset
         from devtools.simulators.mooc_api import create_app
     except ImportError as exc:
-        raise CommandError(f"`mooc simulate` needs the devtools extra ({exc.name} is missing): run `make demo`, or "
+        raise CommandError(f"`simulate` needs the devtools extra ({exc.name} is missing): run `make demo`, or "
                            "`pip install -e '.[devtools]'`") from None
 
     if args.dataset is not None:
