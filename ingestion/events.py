@@ -64,7 +64,8 @@ create or replace temp table {_STAGING} (
     context_json    varchar,
     version         integer,
     organization_id varchar,
-    content_hash    varchar
+    content_hash    varchar,
+    many_brackets   boolean   -- more opening brackets than the nesting limit: measured by _reject_too_deep
 )
 """
 
@@ -80,9 +81,12 @@ create or replace temp macro _ing_num(s) as case
 end;
 -- Ids: a JSON string (its text) or a JSON integer (its decimal text: numeric user ids are common); any other
 -- JSON type gives null, and the record is rejected naming the field and what it got.
+-- A string's text without a second JSON parse when it holds no escape (nearly always).
+create or replace temp macro _ing_unquote(j) as case
+    when contains(j::varchar, '\\') then j ->> '$' else substr(j::varchar, 2, strlen(j::varchar) - 2) end;
 create or replace temp macro _ing_id(j) as case
     when j is null then null
-    when left(j::varchar, 1) = '"' then j ->> '$'
+    when left(j::varchar, 1) = '"' then _ing_unquote(j)
     when regexp_full_match(j::varchar, '-?[0-9]{1,19}') then j::varchar
 end;
 create or replace temp macro _ing_kind(j) as case left(j::varchar, 1)
@@ -92,9 +96,10 @@ create or replace temp macro _ing_id_error(name, j) as case
     when j is not null and _ing_id(j) is null
         then name || ' must be a JSON string or integer (got ' || _ing_kind(j) || ')'
 end;
--- The first key an object holds twice: DuckDB would read its first value and Python its last.
-create or replace temp macro _ing_dup_key(keys) as
-    case when len(keys) <> len(list_distinct(keys)) then list_filter(keys, (k, i) -> list_position(keys, k) < i)[1] end;
+-- The first key an object holds twice: DuckDB would read its first value and Python its last. (A MAP transform
+-- does not help: it keeps both keys, and refuses them only when the map is read.)
+create or replace temp macro _ing_dup_key(keys) as case when len(keys) <> len(list_distinct(keys))
+    then list_filter(keys, (k, i) -> list_position(keys, k) < i)[1] end;
 create or replace temp macro _ing_bool(s) as case when lower(s) in ('true', 'false') then lower(s) = 'true' end;
 create or replace temp macro _ing_is_object(j) as left(j::varchar, 1) = '{';
 create or replace temp macro _ing_obj(direct, text_form) as case
@@ -116,7 +121,7 @@ end;
 -- RFC 3339 offsets lie within +-18:00 (what DuckDB's cast would otherwise accept, e.g. +99:00, is refused).
 create or replace temp macro _ing_offset_part(s, n) as
     try_cast(regexp_extract(substr(s, 12), '[+-]([0-9]{2}):?([0-9]{2})$', n) as integer);
-create or replace temp macro _ing_bad_offset(s) as coalesce(
+create or replace temp macro _ing_bad_offset(s) as not suffix(s, 'Z') and coalesce(
     _ing_offset_part(s, 1) * 60 + _ing_offset_part(s, 2) > 18 * 60 or _ing_offset_part(s, 2) >= 60, false);
 create or replace temp macro _ing_norm(s) as case
     when s is null then 'null'
@@ -167,7 +172,7 @@ vals as (
         -- tracking-log line behind a logger prefix. Python converts them (or hands them back unchanged).
         case when f is null then early_error is null and not blank and contains(c, '{{')
              else f.type is null and is_object end as needs_conversion,
-        _ing_id(f.id) as id_text, case when left(f.type::varchar, 1) = '"' then f.type ->> '$' end as type_text,
+        _ing_id(f.id) as id_text, case when left(f.type::varchar, 1) = '"' then _ing_unquote(f.type) end as type_text,
         _ing_id(f.student_id) as student_text, _ing_id(f.course_id) as course_text,
         _ing_id(f.class_id) as class_text, _ing_id(f.organization_id) as organization_text,
         f.occurred_at as occurred_text,
@@ -201,13 +206,13 @@ judged as (
             when 'NULL' then 'null' else 'a number' end || ')'
         when duplicate_key is not null then 'duplicate key ' || to_json(duplicate_key) || ' in the record: '
             || 'readers would disagree on its value'
-        when _ing_id_error('id', f.id) is not null then _ing_id_error('id', f.id)
+        when f.id is not null and id_text is null then _ing_id_error('id', f.id)
         when f.type is not null and type_text is null
             then 'type must be a JSON string (got ' || _ing_kind(f.type) || ')'
-        when _ing_id_error('student_id', f.student_id) is not null then _ing_id_error('student_id', f.student_id)
-        when _ing_id_error('course_id', f.course_id) is not null then _ing_id_error('course_id', f.course_id)
-        when _ing_id_error('class_id', f.class_id) is not null then _ing_id_error('class_id', f.class_id)
-        when _ing_id_error('organization_id', f.organization_id) is not null
+        when f.student_id is not null and student_text is null then _ing_id_error('student_id', f.student_id)
+        when f.course_id is not null and course_text is null then _ing_id_error('course_id', f.course_id)
+        when f.class_id is not null and class_text is null then _ing_id_error('class_id', f.class_id)
+        when f.organization_id is not null and organization_text is null
             then _ing_id_error('organization_id', f.organization_id)
         when not _ing_present(id_text) then 'missing or empty id'
         when not _ing_present(type_text) then 'missing or empty type'
@@ -264,7 +269,8 @@ select file_idx, rn, raw, blank, needs_conversion, reason,
     -- hashes of one id count as equal content (a 2^-64 chance per re-delivery to miss a conflict); unequal
     -- ones, including md5 hashes landed by older versions, are compared canonically (_VERDICT_SQL).
     case when reason is null then hash(type_text, student_text, course_id, class_id, occurred_ts,
-        coalesce(payload_obj::varchar, '{{}}'), context_obj::varchar, version, organization_id)::varchar end
+        coalesce(payload_obj::varchar, '{{}}'), context_obj::varchar, version, organization_id)::varchar end,
+    not blank and __MANY_BRACKETS__
 from landable
 """
 
@@ -516,14 +522,23 @@ def _load_texts(con: duckdb.DuckDBPyConnection, texts: Sequence[str], source: st
     return _Loaded((source,), (0,), ())
 
 
+def _many_brackets_sql(column: str, limit: int) -> str:
+    """Whether the text holds more `{` and `[` than the limit: only such a record can nest deeper. Counted while
+    the record is classified (the text is at hand then; a second scan of the staged text cost twice as much);
+    one regular expression for both brackets costs half of counting each with replace()."""
+    if limit < 1000:  # RE2 refuses a repetition count over 1000
+        return f"regexp_matches({column}, '(?:[^\\[{{]*[\\[{{]){{{limit + 1}}}')"
+    return f"strlen({column}) - strlen(replace(replace({column}, '{{', ''), '[', '')) > {limit}"
+
+
 def _reject_too_deep(con: duckdb.DuckDBPyConnection) -> None:
     """Reject the records nested deeper than the limit (ingestion/nesting.py); only the records holding more
     brackets than the limit are measured in Python."""
     limit = nesting.max_nesting_depth()
     candidates = con.execute(
         # needs_conversion: a record in another system's shape, which the Python conversion would parse
-        f"select rowid, raw from {_STAGING} where (reason is null or needs_conversion) and not blank "
-        "and strlen(raw) - strlen(replace(replace(raw, '{', ''), '[', '')) > ?", [limit]).fetchall()
+        f"select rowid, raw from {_STAGING} where many_brackets and (reason is null or needs_conversion)"
+    ).fetchall()
     deep = [(nesting.too_deep_reason(depth, limit), rowid) for rowid, raw in candidates
             if (depth := nesting.nesting_depth(raw)) > limit]
     if deep:
@@ -577,6 +592,7 @@ def _converted(raw: str, catalog: tally.QuizCatalog, salt: str) -> conversions.C
 def _classify_into_staging(source_sql: str, organization_literal: str) -> str:
     query = _CLASSIFY_SQL.replace("__SOURCE__", source_sql).replace("__ORGANIZATION__", organization_literal)
     query = query.replace("__CURRENT_VERSION__", str(current_event_version()))
+    query = query.replace("__MANY_BRACKETS__", _many_brackets_sql("raw", nesting.max_nesting_depth()))
     earliest, latest = plausible_event_window(utc_now())
     query = query.replace("__EARLIEST__", timestamp_literal(earliest)).replace("__LATEST__", timestamp_literal(latest))
     return f"insert into {_STAGING} {query}"
