@@ -31,6 +31,7 @@ demo: install
 lint: install
 	$(BIN)/ruff check .
 	LMS_WAREHOUSE_PATH=:memory: $(BIN)/sqlfluff lint models tests/dbt --processes 2
+	cd ingestion/sql && $(CURDIR)/$(BIN)/sqlfluff lint .
 
 # The report test opens the HTML report in headless Chromium (Debian's package): installed when missing.
 CHROMIUM := /usr/bin/chromium

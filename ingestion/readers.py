@@ -18,7 +18,8 @@ from pathlib import Path
 import duckdb
 
 from ingestion.errors import IngestError
-from ingestion.text_stream import PREVIEW_CHARS, Stream, StreamLimit, lines, max_record_bytes
+from ingestion.sql_files import statement
+from ingestion.text_stream import Stream, StreamLimit, lines, max_record_bytes
 
 LINES, JSON_DOC, PARQUET = "lines", "json", "parquet"
 _FORMATS: dict[str, str] = {
@@ -35,53 +36,14 @@ _FORMATS: dict[str, str] = {
 }
 SUPPORTED = ", ".join(_FORMATS)
 
-# The default 2 MB line limit keeps the fast reader fast; longer lines take the Python fallback.
-# The file is read in parallel straight into the validation. Its rows still reach the staging table in file
-# order: DuckDB's CSV reader keeps insertion order, the validation is projections only (no join, no
-# grouping), and with preserve_insertion_order (the default) an INSERT of such a query writes rows in source
-# order. So a line's rowid in the staging table, less the file's first rowid, is its position in the file.
-_LINES_SQL = """
-select {idx} as file_idx, null::bigint as rn, line as raw, line as c, null::varchar as early_error
-from read_csv({path}, columns = {{'line': 'VARCHAR'}}, delim = chr(1), quote = '', escape = '', header = false,
-              auto_detect = false, compression = 'auto')
-"""
-
-# A .json file is one value, an array of values, or (leniently) several values one after another.
-_JSON_DOC_SQL = """
-with docs as (
-    select row_number() over () as doc, json
-    from read_json({path}, format = 'unstructured', records = false, columns = {{'json': 'JSON'}},
-                   maximum_object_size = {max_size}, compression = 'auto_detect')
-),
-elements as (
-    select doc, 1 as element, json::varchar as raw from docs where json_type(json) is distinct from 'ARRAY'
-    union all
-    select doc, unnest(range(1, json_array_length(json)::bigint + 1)) as element,
-           unnest(json_extract(json, '$[*]'))::varchar as raw
-    from docs where json_type(json) = 'ARRAY'
-)
-select {idx} as file_idx, row_number() over (order by doc, element) as rn, coalesce(raw, 'null') as raw,
-       coalesce(raw, 'null') as c, null::varchar as early_error
-from elements
-"""
-
 _MAX_JSON_DOC = 2147483647  # DuckDB's largest maximum_object_size
-
-_PARQUET_SQL = """
-select {idx} as file_idx, file_row_number + 1 as rn, to_json(struct_pack({fields}))::varchar as raw,
-       to_json(struct_pack({fields}))::varchar as c, null::varchar as early_error
-from read_parquet({path}, file_row_number = true)
-"""
-
-_ARROW_VIEW = "_ingest_arrow_lines"
-_ARROW_SQL = f"select {{idx}} as file_idx, rn, raw, raw as c, read_error as early_error from {_ARROW_VIEW}"
 
 # What DuckDB raises for a file it cannot read (bad gzip, not Parquet, malformed JSON, odd text);
 # anything else is a bug and propagates.
 _UNREADABLE = (duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException)
 
-# Runs "insert ... select ... from (<source>)" for one file's source query.
-Insert = Callable[[str], None]
+# Validates the records of the view _ingest_ev_input (each reader's statement creates it) into the staging table.
+Classify = Callable[[], object]
 
 
 @dataclass(frozen=True)
@@ -176,11 +138,12 @@ def load_file(
     con: duckdb.DuckDBPyConnection,
     file_idx: int,
     source: SourceFile,
-    insert: Insert,
+    classify: Classify,
     staged: Callable[[], tuple[int, int]] | None = None,
     drop: Callable[[], None] | None = None,
 ) -> FileFailure | None:
-    """Feed one file's records to `insert` as a source query, or say why the file cannot be read.
+    """Hand one file's records to `classify` (as the view its reader's statement creates), or say why the file
+    cannot be read.
 
     A gzip cut short or corrupt part-way, and a JSON array with a syntax error, keep what is readable before
     the fault: those records land (or are judged) as usual and the unreadable rest is one reject with the reason.
@@ -189,8 +152,7 @@ def load_file(
     its reader dropped without a word, and read again by Python.
     """
     text_bytes = None
-    if source.fmt != LINES:  # the line readers check the size of each line as they split the file
-        insert = _size_limited(insert)
+    set_variables(con, ingest_file_idx=file_idx, ingest_path=str(source.path))
     if source.compressed:
         try:
             text_bytes, problem = _gzip_check(source.path)
@@ -200,49 +162,31 @@ def load_file(
             if source.fmt == PARQUET:
                 return _failure(source.path, problem)
             if source.fmt == LINES:
-                return _load_lines_in_python(con, file_idx, source, insert)
+                return _load_lines_in_python(con, file_idx, source, classify)
             records, rest = _readable_records(b"".join(Stream(source.path, True)), source.fmt, problem)
-            _insert_records(con, file_idx, records, insert)
+            _insert_records(con, file_idx, records, classify)
             return None if rest is None else _failure(source.path, rest, record_number=len(records) + 1)
-    path = sql_literal(str(source.path))
     try:
         if source.fmt == LINES:
-            return _load_lines(con, file_idx, source, insert, text_bytes, staged, drop)
+            return _load_lines(con, file_idx, source, classify, text_bytes, staged, drop)
         if source.fmt == JSON_DOC:
             # the whole document is one JSON value to DuckDB, which sizes its read buffer by this maximum: the
             # document's own size, not 2 GiB (twice that is allocated, over the ingest's memory cap)
             size = text_bytes if text_bytes is not None else source.path.stat().st_size
-            insert(_JSON_DOC_SQL.format(idx=file_idx, path=path, max_size=min(_MAX_JSON_DOC, max(size + 1, 1 << 20))))
+            set_variables(con, ingest_max_object_size=min(_MAX_JSON_DOC, max(size + 1, 1 << 20)))
+            con.execute(statement("events/input_json_document"))
         else:
-            insert(_PARQUET_SQL.format(idx=file_idx, path=path, fields=_parquet_fields(con, path)))
+            fields = _parquet_fields(con, str(source.path))
+            con.execute(statement("events/input_parquet").replace("__fields__", fields))
+        classify()
     except _UNREADABLE as exc:
         if source.fmt != JSON_DOC:
             return _failure(source.path, _first_line(exc))
         records = _json_array_records(b"".join(Stream(source.path, source.compressed)))
         if records is None:  # not an array: nothing before the error can be told apart
             return _failure(source.path, _first_line(exc))
-        _insert_records(con, file_idx, records, insert)
+        _insert_records(con, file_idx, records, classify)
     return None
-
-
-def _size_limited(insert: Insert) -> Insert:
-    """Records of a JSON document or a Parquet file over the size limit become rejects with their size; only a
-    preview of their text is kept, as for a long line."""
-    limit = max_record_bytes()
-    over = f"strlen(raw) > {limit}"
-    reason = ("'record is ' || format('{:,}', strlen(raw)) || ' bytes, over the limit of "
-              f"{limit:,} (var ingest_max_record_bytes)'")
-
-    def limited(source_sql: str) -> None:
-        insert(f"""
-            select file_idx, rn,
-                case when {over} then left(raw, {PREVIEW_CHARS}) || '... [' || format('{{:,}}', strlen(raw))
-                    || ' bytes]' else raw end as raw,
-                case when {over} then null else c end as c,
-                case when {over} then {reason} else early_error end as early_error
-            from ({source_sql})""")
-
-    return limited
 
 
 # (record number, raw text, reason it cannot land or None): what the Python readers hand to the validation.
@@ -306,37 +250,61 @@ def _decoded(data: bytes) -> tuple[str, str | None]:
         return data.decode("utf-8", errors="replace"), "not valid UTF-8 text"
 
 
-def _insert_records(con: duckdb.DuckDBPyConnection, file_idx: int, records: list[Record], insert: Insert) -> None:
+def _insert_records(con: duckdb.DuckDBPyConnection, file_idx: int, records: list[Record], classify: Classify) -> None:
+    raw = [r[1] for r in records]
+    classify_python_records(con, classify, [file_idx] * len(records), [r[0] for r in records], raw, raw,
+                            [r[2] for r in records])
+
+
+def classify_python_records(
+    con: duckdb.DuckDBPyConnection,
+    classify: Classify,
+    file_idx: Sequence[int],
+    rn: Sequence[int],
+    raw: Sequence[str],
+    c: Sequence[str | None],
+    early_error: Sequence[str | None],
+) -> None:
+    """Validate records held in Python: input_python_records.sql reads them as an Arrow table."""
     import pyarrow as pa  # only the rarer Python paths need it; keeps the import cheap
 
-    table = pa.table({
-        "rn": pa.array([r[0] for r in records], pa.int64()),
-        "raw": pa.array([r[1] for r in records], pa.string()),
-        "read_error": pa.array([r[2] for r in records], pa.string()),
-    })
-    con.register(_ARROW_VIEW, table)
+    con.register("_ingest_ev_records", pa.table({
+        "file_idx": pa.array(file_idx, pa.int32()),
+        "rn": pa.array(rn, pa.int64()),
+        "raw": pa.array(raw, pa.string()),
+        "c": pa.array(c, pa.string()),
+        "early_error": pa.array(early_error, pa.string()),
+    }))
     try:
-        insert(_ARROW_SQL.format(idx=file_idx))
+        con.execute(statement("events/input_python_records"))
+        classify()
     finally:
-        con.unregister(_ARROW_VIEW)
+        con.unregister("_ingest_ev_records")
+
+
+def set_variables(con: duckdb.DuckDBPyConnection, **values: object) -> None:
+    """Session variables for the statements that cannot take a parameter (views); the names are the caller's."""
+    for name, value in values.items():
+        con.execute(f"set variable {name} = $value", {"value": value})
 
 
 def _load_lines(
     con: duckdb.DuckDBPyConnection,
     file_idx: int,
     source: SourceFile,
-    insert: Insert,
+    classify: Classify,
     text_bytes: int | None,
     staged: Callable[[], tuple[int, int]] | None,
     drop: Callable[[], None] | None,
 ) -> FileFailure | None:
     try:
-        insert(_LINES_SQL.format(idx=file_idx, path=sql_literal(str(source.path))))
+        con.execute(statement("events/input_lines"))
+        classify()
     except duckdb.Error:
         # DuckDB's CSV reader refuses odd text (bad UTF-8, control characters, stray CR) and long lines (a
         # NotImplementedException in its parallel reader). The failed statement left nothing behind, so Python
         # splits this one file instead.
-        return _load_lines_in_python(con, file_idx, source, insert)
+        return _load_lines_in_python(con, file_idx, source, classify)
     if staged is None or drop is None:
         return None
     # The same reader silently drops an overlong last line: the text it staged must account for the file's
@@ -345,7 +313,7 @@ def _load_lines(
     expected = source.path.stat().st_size if text_bytes is None else text_bytes
     if expected > text + 2 * rows + 3:
         drop()
-        return _load_lines_in_python(con, file_idx, source, insert)
+        return _load_lines_in_python(con, file_idx, source, classify)
     return None
 
 
@@ -353,7 +321,7 @@ _BATCH_ROWS = 50_000  # records handed to DuckDB at once by the Python reader: m
 
 
 def _load_lines_in_python(
-    con: duckdb.DuckDBPyConnection, file_idx: int, source: SourceFile, insert: Insert
+    con: duckdb.DuckDBPyConnection, file_idx: int, source: SourceFile, classify: Classify
 ) -> FileFailure | None:
     """Stream the file's lines (decompressed as they come) in batches; a line over the record limit becomes a
     reject with its size; a gzip cut short keeps every complete line and rejects the cut one (or the rest)."""
@@ -372,10 +340,10 @@ def _load_lines_in_python(
         elif line.text.strip():
             batch.append((line.number, *_decoded(line.text)))
         if len(batch) >= _BATCH_ROWS:
-            _insert_records(con, file_idx, batch, insert)
+            _insert_records(con, file_idx, batch, classify)
             batch = []
     if batch:
-        _insert_records(con, file_idx, batch, insert)
+        _insert_records(con, file_idx, batch, classify)
     if stream.problem is not None and (last is None or last.ended):
         return _failure(source.path, f"{stream.problem}: the rest of the file could not be read",
                         record_number=(last.number if last else 0) + 1)
@@ -383,7 +351,7 @@ def _load_lines_in_python(
 
 
 def _parquet_fields(con: duckdb.DuckDBPyConnection, path: str) -> str:
-    columns = con.execute(f"describe select * from read_parquet({path})").fetchall()
+    columns = con.execute("describe select * from read_parquet($path)", {"path": path}).fetchall()
     return ", ".join(_parquet_field(name, str(kind)) for name, kind, *_ in columns)
 
 
