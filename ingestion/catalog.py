@@ -2,7 +2,8 @@
 
 Each object lands whole, with its id and updated_at; an object identical to one already landed for
 the same id adds nothing, a changed one lands as a new version (append-only history). Catalog volumes
-are small, so records are checked in Python and written with one insert per entity.
+are small, so records are checked in Python; the statements that read and write the landing tables are
+`ingestion/sql/catalog/*.sql`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +19,8 @@ import duckdb
 
 from ingestion.batches import BatchResult, new_batch_id, record_batch, utc_now
 from ingestion.errors import IngestError
-from ingestion.landing import CATALOG_ENTITIES, LANDING_SCHEMA, catalog_table, ensure_landing_schema
+from ingestion.landing import CATALOG_ENTITIES, catalog_table, ensure_landing_schema
+from ingestion.sql_files import registered, statement
 from ingestion.values import parse_utc
 
 if TYPE_CHECKING:
@@ -30,6 +31,11 @@ if TYPE_CHECKING:
 
 # Why a record cannot land (one line), or None when it can.
 Problem = Callable[[Any], str | None]
+
+# The statements, in the order a batch runs them (ingestion/sql/catalog/); the first two on the entity's table.
+_LANDED_VERSIONS = "catalog/landed_versions"
+_INSERT_VERSIONS = "catalog/insert_versions"
+_INSERT_REJECTS = "catalog/insert_rejects"
 
 
 @dataclass(frozen=True)
@@ -171,10 +177,11 @@ def _land_entity(
         batch_id, kind or f"catalog_{entity}", (source,), max(len(records), 1) if file_error else len(records),
         len(checked.accepted), checked.duplicates, len(checked.rejects),
     )
+    batch = {"organization": organization_id, "source": source, "batch_id": batch_id}
     con.execute("begin transaction")
     try:
-        _insert_versions(con, table, checked.accepted, source, batch_id, organization_id, started_at)
-        _insert_rejects(con, entity, source, checked.rejects, batch_id, organization_id, started_at)
+        _insert_versions(con, table, checked.accepted, {**batch, "loaded_at": started_at})
+        _insert_rejects(con, checked.rejects, {**batch, "entity": entity, "rejected_at": started_at})
         record_batch(con, result, organization_id=organization_id, started_at=started_at, finished_at=utc_now())
         con.execute("commit")
     except BaseException:
@@ -218,24 +225,15 @@ def _problem(value: Any) -> str | None:
 def _landed_versions(
     con: duckdb.DuckDBPyConnection, table: str, records: Sequence[_Record], problem: Problem, organization_id: str
 ) -> set[tuple[str, str]]:
-    """The (id, content hash) versions already landed for this organization: another tenant's identical record
-    is not a duplicate of this one."""
     ids = sorted({_id_text(r.value["id"]) for r in records if problem(r.value) is None})
     if not ids:
         return set()
-    rows = con.execute(f"select id, content_hash from {table} where organization_id = ? "
-                       "and id in (select unnest(?::varchar[]))", [organization_id, ids])
+    rows = con.execute(_on_table(_LANDED_VERSIONS, table), {"organization": organization_id, "ids": ids})
     return {(row[0], row[1]) for row in rows.fetchall()}
 
 
 def _insert_versions(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    rows: list[dict[str, Any]],
-    source: str,
-    batch_id: str,
-    organization_id: str,
-    loaded_at: datetime,
+    con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]], parameters: dict[str, Any]
 ) -> None:
     import pyarrow as pa  # imported here so that importing the ingestion package stays cheap
 
@@ -245,41 +243,27 @@ def _insert_versions(
         ("id", pa.string()), ("updated_at", pa.timestamp("us")), ("record_json", pa.string()),
         ("content_hash", pa.string()), ("record_number", pa.int64()),
     ]))
-    con.register("_ingest_catalog_versions", versions)
-    try:
-        con.execute(
-            f"insert into {table} select id, updated_at, record_json, content_hash, ?, ?, record_number, ?, ? "
-            "from _ingest_catalog_versions",
-            [organization_id, source, batch_id, loaded_at],
-        )
-    finally:
-        con.unregister("_ingest_catalog_versions")
+    with registered(con, "_ingest_catalog_versions", versions):
+        con.execute(_on_table(_INSERT_VERSIONS, table), parameters)
 
 
-def _insert_rejects(
-    con: duckdb.DuckDBPyConnection,
-    entity: str,
-    source: str,
-    rejects: list[tuple[int, str, str]],
-    batch_id: str,
-    organization_id: str,
-    rejected_at: datetime,
-) -> None:
-    """reject_key = md5(raw) '#' occurrence of that raw text in the source: a re-read adds nothing (within the
-    organization: another tenant's identical bad record is its own reject)."""
-    occurrences: dict[str, int] = {}
-    for number, raw, reason in rejects:
-        digest = hashlib.md5(raw.encode("utf-8")).hexdigest()
-        occurrences[digest] = occurrences.get(digest, 0) + 1
-        key = f"{digest}#{occurrences[digest]}"
-        con.execute(
-            f"insert into {LANDING_SCHEMA}.catalog_rejects "
-            "select ?, ?, ?, ?, ?, ?, ?, ?, ? where not exists "
-            f"(select 1 from {LANDING_SCHEMA}.catalog_rejects where entity = ? and organization_id = ? "
-            "and reject_key = ?)",
-            [entity, source, number, raw, reason, key, organization_id, batch_id, rejected_at, entity,
-             organization_id, key],
-        )
+def _insert_rejects(con: duckdb.DuckDBPyConnection, rejects: list[tuple[int, str, str]], parameters: dict[str, Any]
+                    ) -> None:
+    import pyarrow as pa
+
+    if not rejects:
+        return
+    numbers, raws, reasons = zip(*rejects, strict=True)
+    table = pa.table({"record_number": pa.array(numbers, pa.int64()), "raw_text": pa.array(raws, pa.string()),
+                      "reason": pa.array(reasons, pa.string())})
+    with registered(con, "_ingest_catalog_rejects", table):
+        con.execute(statement(_INSERT_REJECTS), parameters)
+
+
+def _on_table(name: str, table: str) -> str:
+    """The statement on the entity's landing table: a table name cannot be a parameter, so it is the one part of
+    the text chosen here, from the tables landing.py creates (never from input)."""
+    return statement(name).replace("__table__", table)
 
 
 def _content_hash(value: dict[str, Any]) -> str:

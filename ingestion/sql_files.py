@@ -5,11 +5,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib.resources import files
+
+import duckdb
 
 
 @cache
 def statement(name: str) -> str:
     """The text of `ingestion/sql/<name>.sql`, e.g. statement("events/classify_records")."""
     return (files("ingestion") / "sql" / f"{name}.sql").read_text(encoding="utf-8")
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, rows: object) -> Iterator[None]:
+    """Rows held in Python (an Arrow table) readable as `name` by the statements run inside the block."""
+    con.register(name, rows)
+    try:
+        yield
+    finally:
+        con.unregister(name)
