@@ -4,7 +4,8 @@
 (canonical JSON md5) differs from the latest stored version of the same
 (organization_id, source, entity, course_id, user_id); re-fetching identical content adds nothing.
 `http_fetch_log` has one row per HTTP request outcome. Each course lands in one transaction, its
-log rows with it, so a course is either wholly landed or not at all.
+log rows with it, so a course is either wholly landed or not at all. The statements are
+`ingestion/sql/mooc/*.sql`.
 """
 
 from __future__ import annotations
@@ -18,12 +19,19 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from ingestion.landing import HTTP_FETCH_LOG, MOOC_RECORDS, ensure_mooc_tables
+from ingestion.landing import ensure_mooc_tables
+from ingestion.sql_files import registered, statement
 
 if TYPE_CHECKING:
     import httpx
 
     from ingestion.http_fetch import Fetcher, Outcome, RetryPolicy
+
+# The statements, in the order a course lands (ingestion/sql/mooc/).
+_LATEST_VERSIONS = "mooc/latest_versions"
+_INSERT_RECORDS = "mooc/insert_records"
+_INSERT_FETCH_LOG = "mooc/insert_fetch_log"
+
 
 @dataclass(frozen=True)
 class SourceRecord:
@@ -88,10 +96,11 @@ def land_course(
     fetched_at: datetime,
 ) -> LandCounts:
     """One transaction: the course's changed records and its fetch log rows."""
+    run = {"source": source, "batch_id": batch_id, "fetched_at": fetched_at}
     con.execute("begin transaction")
     try:
-        counts = _insert_versions(con, source, course_id, records, organization_id, batch_id, fetched_at)
-        _insert_log(con, source, log, organization_id, batch_id, fetched_at)
+        counts = _insert_versions(con, records, organization_id, {**run, "course_id": course_id})
+        _insert_log(con, log, {**run, "organization": organization_id})
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -100,26 +109,15 @@ def land_course(
 
 
 def _insert_versions(
-    con: duckdb.DuckDBPyConnection,
-    source: str,
-    course_id: str,
-    records: Sequence[SourceRecord],
-    organization_id: str,
-    batch_id: str,
-    fetched_at: datetime,
+    con: duckdb.DuckDBPyConnection, records: Sequence[SourceRecord], organization_id: str, course: dict[str, Any]
 ) -> LandCounts:
     if not records:
         return LandCounts()
     tenants = sorted({item.organization_id or organization_id for item in records})
+    lookup = {"tenants": tenants, "source": course["source"], "course_id": course["course_id"]}
     latest = {
         (org, entity, user_id): content_hash
-        for org, entity, user_id, content_hash in con.execute(
-            f"select organization_id, entity, user_id, content_hash from {MOOC_RECORDS} "
-            "where organization_id in (select unnest(?::varchar[])) and source = ? and course_id = ? "
-            "qualify row_number() over (partition by organization_id, entity, user_id "
-            "order by fetched_at desc, batch_id desc) = 1",
-            [tenants, source, course_id],
-        ).fetchall()
+        for org, entity, user_id, content_hash in con.execute(statement(_LATEST_VERSIONS), lookup).fetchall()
     }
     seen: set[tuple[str, str, str]] = set()
     rows: list[tuple[Any, ...]] = []
@@ -136,52 +134,40 @@ def _insert_versions(
         if latest.get(key) == content_hash:
             unchanged += 1
             continue
-        rows.append((org, source, item.entity, course_id, item.user_id, record_json, item.raw_json,
-                     content_hash, item.url, batch_id, fetched_at))
-    _insert_rows(con, MOOC_RECORDS, _RECORD_COLUMNS, rows)
+        rows.append((org, item.entity, item.user_id, record_json, item.raw_json, content_hash, item.url))
+    _insert_rows(con, _INSERT_RECORDS, "_mooc_landing_records", _RECORD_COLUMNS, rows, course)
     return LandCounts(len(rows), unchanged, repeated)
 
 
-def _insert_log(
-    con: duckdb.DuckDBPyConnection,
-    source: str,
-    log: Sequence[LogRow],
-    organization_id: str,
-    batch_id: str,
-    fetched_at: datetime,
-) -> None:
+def _insert_log(con: duckdb.DuckDBPyConnection, log: Sequence[LogRow], run: dict[str, Any]) -> None:
     rows = [
-        (batch_id, organization_id, source, row.course_id, row.user_id, row.outcome.url, row.outcome.status_code,
-         row.outcome.ok, row.outcome.reason, row.outcome.records, fetched_at)
+        (row.course_id, row.user_id, row.outcome.url, row.outcome.status_code, row.outcome.ok, row.outcome.reason,
+         row.outcome.records)
         for row in log
     ]
-    _insert_rows(con, HTTP_FETCH_LOG, _LOG_COLUMNS, rows)
+    _insert_rows(con, _INSERT_FETCH_LOG, "_mooc_landing_log", _LOG_COLUMNS, rows, run)
 
 
-_RECORD_COLUMNS = (
-    "organization_id", "source", "entity", "course_id", "user_id", "record_json", "raw_json", "content_hash", "url",
-    "batch_id", "fetched_at",
-)
-_LOG_COLUMNS = (
-    "batch_id", "organization_id", "source", "course_id", "user_id", "url", "status_code", "ok", "reason", "records",
-    "fetched_at",
-)
+# The columns each insert reads from Python; the ones common to a course are parameters of the statement.
+_RECORD_COLUMNS = ("organization_id", "entity", "user_id", "record_json", "raw_json", "content_hash", "url")
+_LOG_COLUMNS = ("course_id", "user_id", "url", "status_code", "ok", "reason", "records")
 
 
 def _insert_rows(
-    con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    view: str,
+    columns: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    parameters: dict[str, Any],
 ) -> None:
-    """One insert from an Arrow table (row-by-row inserts are slow in DuckDB)."""
+    """One insert from an Arrow table (row-by-row inserts are slow in DuckDB), which the statement reads as `view`."""
     import pyarrow as pa  # imported here so that importing the ingestion package stays cheap
 
     if not rows:
         return
-    arrow = pa.table({name: [row[i] for row in rows] for i, name in enumerate(columns)})
-    con.register("_mooc_landing_rows", arrow)
-    try:
-        con.execute(f"insert into {table} ({', '.join(columns)}) select {', '.join(columns)} from _mooc_landing_rows")
-    finally:
-        con.unregister("_mooc_landing_rows")
+    with registered(con, view, pa.table({column: [row[i] for row in rows] for i, column in enumerate(columns)})):
+        con.execute(statement(name), parameters)
 
 
 @dataclass(frozen=True)
