@@ -22,7 +22,6 @@ import duckdb
 
 from ingestion.batches import utc_now
 from ingestion.http_fetch import Fetcher, FetchError, Outcome, RetryPolicy, join_url, read_object
-from ingestion.landing import MOOC_RECORDS
 from ingestion.mooc_landing import (
     CourseFetch,
     FetchRunResult,
@@ -32,6 +31,7 @@ from ingestion.mooc_landing import (
     fetch_and_land_over_http,
     raw_text,
 )
+from ingestion.sql_files import statement
 
 if TYPE_CHECKING:
     import httpx
@@ -50,17 +50,10 @@ ENDPOINTS: dict[str, tuple[str, str | None]] = {
 
 
 def enrolled_users(con: duckdb.DuckDBPyConnection, course_id: str, organization_id: str) -> list[str]:
-    """Users with an enrollment landed from the export API for the course (ever), in a stable order.
-
-    H5P knows learners by the MOOC's numeric user_id, which only the export API gives (the Open edX
-    APIs key users by username, and our `oex-` ids mean nothing to the H5P server)."""
-    rows = con.execute(
-        f"select distinct user_id from {MOOC_RECORDS} "
-        "where organization_id = ? and course_id = ? and entity = 'enrollment' and source = 'mooc_export' "
-        "order by user_id",
-        [organization_id, course_id],
-    ).fetchall()
-    return [user_id for (user_id,) in rows]
+    """Users with an enrollment landed from the export API for the course (ever), in a stable order
+    (ingestion/sql/h5p/enrolled_users.sql says why only the export API's)."""
+    rows = con.execute(statement("h5p/enrolled_users"), {"organization": organization_id, "course_id": course_id})
+    return [user_id for (user_id,) in rows.fetchall()]
 
 
 def ingest_h5p(
