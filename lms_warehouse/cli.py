@@ -12,6 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dbt_runner.console import set_verbose, stage, verbose
+from dbt_runner.timeutil import AsOfError, parse_as_of
 from ingestion.errors import IngestError
 from ingestion.tenants import checked_organization
 from lms_warehouse.cli_support import (
@@ -24,11 +26,9 @@ from lms_warehouse.cli_support import (
 )
 from lms_warehouse.cli_support import progress as _progress
 from lms_warehouse.cli_support import say as _say
-from lms_warehouse.console import set_verbose, stage, verbose
-from lms_warehouse.timeutil import AsOfError, parse_as_of
 
 if TYPE_CHECKING:
-    from lms_warehouse.dbt_runner import DbtOutcome
+    from dbt_runner.run import DbtOutcome
 
 # Command modules of the other areas (MOOC/H5P, xAPI, reports, operations): each adds its own sub-commands.
 COMMAND_MODULES: tuple[str, ...] = ("mooc", "xapi", "ml", "gamification", "report", "operations", "lake")
@@ -73,13 +73,13 @@ def cmd_ingest_catalog(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from dbt_runner.run import build_warehouse
     from ingestion import lake
     from ingestion.warehouse import warehouse_path, write_session
-    from lms_warehouse.dbt_runner import build_warehouse
 
     as_of = parse_as_of(args.as_of)
     if args.target == "spark":
-        from lms_warehouse.spark_target import build_on_spark
+        from dbt_runner.spark_target import build_on_spark
 
         return _report_build(build_on_spark(as_of, full_refresh=args.full_refresh), as_of)
     if not warehouse_path().exists():
@@ -102,8 +102,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _report_build(outcome: DbtOutcome, as_of: datetime) -> int:
+    from dbt_runner.run import dbt_log_file
     from ingestion.warehouse import warehouse_path
-    from lms_warehouse.dbt_runner import dbt_log_file
 
     unreadable = next((f for f in outcome.failures if "Could not read enough bytes" in f), None)
     if unreadable:  # a warehouse cut short opens, then fails at its first missing block: one line, not N failures
@@ -146,7 +146,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
-    from lms_warehouse.dbt_runner import prepare_manifest
+    from dbt_runner.run import prepare_manifest
 
     _say(f"dbt manifest written to {prepare_manifest()}")
     return 0

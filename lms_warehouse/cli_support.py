@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from dbt_runner.console import Advance, verbose
 from ingestion.batches import BatchResult
-from lms_warehouse.console import Advance, verbose
 
 
 class CommandError(Exception):

@@ -10,10 +10,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from dbt_runner.console import QUIET_CONSOLE_ENV, stage, verbose
+from dbt_runner.run import MANIFEST_PATH, environment, point_dbt_at_warehouse, prepare_manifest
+from dbt_runner.timeutil import as_of_var
 from ingestion.warehouse import PROJECT_DIR
-from lms_warehouse.console import QUIET_CONSOLE_ENV, stage, verbose
-from lms_warehouse.dbt_runner import MANIFEST_PATH, environment, point_dbt_at_warehouse, prepare_manifest
-from lms_warehouse.timeutil import as_of_var
 
 MAX_CHECK_LINES = 3  # checks that did not pass, the largest named one per line in the run's output
 

@@ -1,5 +1,5 @@
 {#- A per-run setting: the dbt var `var_name` when a caller passes it (`dbt build --vars ...`), else the
-    environment variable `env_name`, which the CLI and Dagster set for each run (lms_warehouse/dbt_runner.py).
+    environment variable `env_name`, which the CLI and Dagster set for each run (dbt_runner/run.py).
     The environment is read only when a node runs, never while dbt parses: a value that changes every run
     then leaves dbt's saved parse valid (with `--vars` dbt re-parses the whole project). None when unset. -#}
 {% macro run_setting(var_name, env_name) -%}

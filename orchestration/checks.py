@@ -5,9 +5,9 @@ from datetime import datetime, timedelta
 
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetKey, Config, asset_check
 
+from dbt_runner.timeutil import as_of_var, parse_as_of
 from ingestion.errors import IngestError
 from ingestion.warehouse import write_session
-from lms_warehouse.timeutil import as_of_var, parse_as_of
 from orchestration.policies import WAREHOUSE_POOL
 
 EVENT_LAG_WARN_ENV = "LMS_EVENT_LAG_WARN_HOURS"

@@ -6,8 +6,8 @@ import os
 
 from dagster_dbt import DbtProject
 
+from dbt_runner.run import prepare_manifest
 from ingestion.warehouse import PROJECT_DIR
-from lms_warehouse.dbt_runner import prepare_manifest
 
 dbt_project = DbtProject(
     project_dir=PROJECT_DIR,

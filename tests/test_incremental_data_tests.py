@@ -11,16 +11,16 @@ from pathlib import Path
 import pytest
 from event_factory import ping
 
-from ingestion.events import ingest_event_paths
-from ingestion.warehouse import PROJECT_DIR, write_session
-from lms_warehouse.dbt_runner import dbt_build_args, run_dbt, target_dir
-from lms_warehouse.unit_test_record import (
+from dbt_runner.run import dbt_build_args, run_dbt, target_dir
+from dbt_runner.unit_test_record import (
     CODE_FILES,
     CODE_FOLDERS,
     record_unit_tests_passed,
     unit_test_code_fingerprint,
     unit_tests_passed_for_current_code,
 )
+from ingestion.events import ingest_event_paths
+from ingestion.warehouse import PROJECT_DIR, write_session
 
 AS_OF = datetime(2026, 3, 10)
 # lms_event.student_id -> lms_student.id warns (an event may name a learner the catalog does not have yet):

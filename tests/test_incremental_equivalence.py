@@ -13,11 +13,11 @@ import duckdb
 import pytest
 from catalog_factory import write_demo_catalog
 
+from dbt_runner.run import dbt_build_args, run_dbt
 from devtools.demo.data import build_catalog, generate_events, to_json_line
 from ingestion.catalog import ingest_catalog_dir
 from ingestion.events import ingest_event_paths
 from ingestion.warehouse import write_session
-from lms_warehouse.dbt_runner import dbt_build_args, run_dbt
 from lms_warehouse.fingerprint import differences, mart_fingerprints
 
 START = datetime(2025, 3, 3)

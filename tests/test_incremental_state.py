@@ -1,6 +1,6 @@
 """What an incremental build remembers, and nothing more: one watermark of processed batches, moved only by
 a run that built every incremental model, and the manifest of the warehouse's last build, which dbt's
-`state:modified` compares with the code (lms_warehouse/code_changes.py)."""
+`state:modified` compares with the code (dbt_runner/code_changes.py)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,8 @@ import duckdb
 import pytest
 from event_factory import ping, quiz
 
-from ingestion.events import ingest_event_paths
-from ingestion.warehouse import write_session
-from lms_warehouse.code_changes import MANIFEST, VARS, models_to_rebuild, save_build_state, state_dir
-from lms_warehouse.dbt_runner import (
+from dbt_runner.code_changes import MANIFEST, VARS, models_to_rebuild, save_build_state, state_dir
+from dbt_runner.run import (
     build_warehouse,
     built_manifest,
     dbt_build_args,
@@ -23,6 +21,8 @@ from lms_warehouse.dbt_runner import (
     run_dbt,
     target_dir,
 )
+from ingestion.events import ingest_event_paths
+from ingestion.warehouse import write_session
 from lms_warehouse.fingerprint import differences, mart_fingerprints
 
 pytestmark = pytest.mark.e2e  # builds the warehouse with dbt (left out of `make test-fast`)

@@ -1,5 +1,6 @@
-"""The product (the CLI, ingestion, orchestration) imports nothing from the tooling (devtools/: demo, benchmarks,
-API simulators), except the two CLI commands that exist to run it, and only when they run."""
+"""The product's layers import only downward: ingestion, then the dbt runner, then orchestration, then the CLI
+(lms_warehouse). The product imports nothing from the tooling (devtools/: demo, benchmarks, API simulators), except
+the two CLI commands that exist to run it, and only when they run."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import pytest
 from ingestion.warehouse import PROJECT_DIR
 from lms_warehouse.cli import main
 
-PRODUCT = ("lms_warehouse", "ingestion", "orchestration")
+LAYERS = ("ingestion", "dbt_runner", "orchestration", "lms_warehouse")  # bottom to top
+PRODUCT = LAYERS
 # command function -> the only place a product module may load devtools (inside the function, on demand)
 ON_DEMAND = {("lms_warehouse/cli.py", "cmd_demo"), ("lms_warehouse/commands/mooc.py", "cmd_simulate")}
 TOOLING = ("devtools", "starlette", "uvicorn")
@@ -44,6 +46,20 @@ def test_the_product_loads_devtools_only_in_the_commands_that_run_it() -> None:
     # the exemptions are real: both commands do load devtools
     for relative, _ in ON_DEMAND:
         assert "devtools" in (PROJECT_DIR / relative).read_text()
+
+
+def test_each_layer_imports_only_the_layers_below_it() -> None:
+    upward = []
+    for level, package in enumerate(LAYERS):
+        above = LAYERS[level + 1:]
+        for path in sorted((PROJECT_DIR / package).rglob("*.py")):
+            names = _imports(ast.parse(path.read_text()))
+            upward += [f"{path.relative_to(PROJECT_DIR).as_posix()}: {name}" for name in names
+                       if name.split(".")[0] in above]
+    assert upward == []
+    # the check sees real imports: the CLI does use the layers below it
+    cli_imports = _imports(ast.parse((PROJECT_DIR / "lms_warehouse" / "pipeline.py").read_text()))
+    assert any(name.startswith("orchestration") for name in cli_imports)
 
 
 @pytest.mark.parametrize(("command", "module"), [(["demo"], "devtools.demo.run"),

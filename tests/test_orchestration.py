@@ -31,9 +31,9 @@ from dagster import (
 from event_factory import ping, quiz, write_lines
 from test_xapi_lrs import statement
 
+from dbt_runner.run import dbt_build_args
 from devtools.simulators.lrs import create_app
 from devtools.simulators.unified_lms import serve_in_thread
-from lms_warehouse.dbt_runner import dbt_build_args
 from orchestration.assets.dbt import build_dbt_assets
 from orchestration.assets.landing import landed_lms_catalog, landed_lms_events
 from orchestration.checks import event_lag_check, event_lag_result
@@ -423,8 +423,8 @@ E2E = Path(__file__).parent / "fixtures" / "e2e"
 def test_daily_runs_and_a_backfill_of_the_events_job_equal_a_full_rebuild(
     tmp_path: Path, warehouse_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from dbt_runner.run import run_dbt
     from ingestion.warehouse import write_session
-    from lms_warehouse.dbt_runner import run_dbt
     from lms_warehouse.fingerprint import differences, mart_fingerprints
     from orchestration.definitions import defs
 

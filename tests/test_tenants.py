@@ -14,12 +14,12 @@ import duckdb
 import pytest
 from event_factory import ping, quiz, write_lines
 
+from dbt_runner.run import dbt_build_args, run_dbt
 from ingestion.awards import ingest_awards
 from ingestion.catalog import ingest_catalog_dir
 from ingestion.erasure import erase_student
 from ingestion.events import ingest_event_paths
 from ingestion.warehouse import write_session
-from lms_warehouse.dbt_runner import dbt_build_args, run_dbt
 
 FIXTURE = Path(__file__).parent / "fixtures" / "e2e"
 AS_OF = datetime(2024, 3, 4, 18, 0, 0)

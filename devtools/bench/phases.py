@@ -125,8 +125,8 @@ def ingest(events_file: str, catalog_dir: str | None = None) -> dict[str, object
 
 def build(as_of: str, mode: str) -> dict[str, object]:
     """`lms-warehouse build`: `full` adds --full-refresh, `incremental` is a plain `dbt build`."""
-    from lms_warehouse.dbt_runner import build_warehouse, target_dir
-    from lms_warehouse.timeutil import parse_as_of
+    from dbt_runner.run import build_warehouse, target_dir
+    from dbt_runner.timeutil import parse_as_of
 
     with Stopwatch() as watch:
         outcome = build_warehouse(parse_as_of(as_of), full_refresh=mode == "full")

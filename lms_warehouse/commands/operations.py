@@ -7,8 +7,8 @@ import argparse
 import json
 from datetime import datetime
 
+from dbt_runner.timeutil import parse_as_of
 from lms_warehouse.cli_support import CommandError, Parsers, add_organization_option, say
-from lms_warehouse.timeutil import parse_as_of
 
 
 def register(parsers: Parsers) -> None:
@@ -29,7 +29,7 @@ def register(parsers: Parsers) -> None:
 
 def last_build_as_of() -> datetime | None:
     """The as-of of the last dbt build, read from target/run_results.json, so a rebuild sees the same 'now'."""
-    from lms_warehouse.dbt_runner import target_dir
+    from dbt_runner.run import target_dir
 
     try:
         results = json.loads((target_dir() / "run_results.json").read_text())
@@ -55,7 +55,7 @@ def _fingerprints():  # -> dict[str, Fingerprint]
 
 
 def _build(as_of: datetime, *, full_refresh: bool = False) -> None:
-    from lms_warehouse.dbt_runner import dbt_build_args, run_dbt
+    from dbt_runner.run import dbt_build_args, run_dbt
 
     outcome = run_dbt(dbt_build_args(as_of, full_refresh=full_refresh))
     for failure in outcome.failures:

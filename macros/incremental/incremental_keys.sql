@@ -15,7 +15,7 @@
     then recompute every key, and say so. A model whose rows depend on the as-of instant also recomputes the
     learners whose events the as-of moved past since its previous build (build_state.model_as_of, written
     by its post-hook), and every learner when no previous as-of is recorded or the as-of moved back.
-    Code changes are dbt's `state:modified` (lms_warehouse/code_changes.py), not a concern of these macros.
+    Code changes are dbt's `state:modified` (dbt_runner/code_changes.py), not a concern of these macros.
 -#}
 
 {#- The materialization of the incremental models. Spark on plain Parquet has no DELETE, which their pre-hook
@@ -78,7 +78,7 @@
             as_of_at {{ dbt.type_timestamp() }}
         );
         -- the as-of and landing row counts of the last whole build (written by `lms-warehouse build` when it
-        -- succeeded): any run may change rows, so it is forgotten first (lms_warehouse/code_changes.py)
+        -- succeeded): any run may change rows, so it is forgotten first (dbt_runner/code_changes.py)
         create table if not exists build_state.whole_build (
             as_of_at {{ dbt.type_timestamp() }},
             landing_table {{ dbt.type_string() }},
@@ -269,7 +269,7 @@
     names a column whose non-null rows were mapped through the catalog: a new catalog recomputes those rows
     only (the model selects them the same way). -#}
 {% macro delete_dirty_rows(key, reads_catalog=false, column=none, catalog_mapped=none) -%}
-    {#- the keys learner_as_of* follow the as-of (lms_warehouse/code_changes.py reads the same prefix) -#}
+    {#- the keys learner_as_of* follow the as-of (dbt_runner/code_changes.py reads the same prefix) -#}
     {%- set as_of_dependent = key.startswith('learner_as_of') -%}
     {%- if is_incremental_run() -%}
         delete from {{ this }} as target

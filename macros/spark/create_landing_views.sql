@@ -1,4 +1,4 @@
-{#- Spark only (`lms-warehouse build --target spark` runs it before the build, lms_warehouse/spark_target.py):
+{#- Spark only (`lms-warehouse build --target spark` runs it before the build, dbt_runner/spark_target.py):
     each landing table becomes a view over its folder in the landing lake, read by path (a new partition is seen
     at once), with the landing table's own columns and types; a table the lake holds nothing of yet is an empty
     view of the same columns. `tables`: {table: {"path": folder or none, "columns": [[name, spark type], ...]}}.

@@ -18,12 +18,12 @@ from dagster import AssetExecutionContext, AssetsDefinition, BackfillPolicy, Con
 from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_dbt.utils import select_unique_ids
 
+from dbt_runner.code_changes import save_build_state
+from dbt_runner.console import QUIET_CONSOLE_ENV
+from dbt_runner.run import code_changes_first, dbt_build_args, environment, point_dbt_at_warehouse
+from dbt_runner.spark_target import landing_views_command, spark_build_command, spark_build_session
+from dbt_runner.timeutil import parse_as_of
 from ingestion.warehouse import create_warehouse_file, writer_lock
-from lms_warehouse.code_changes import save_build_state
-from lms_warehouse.console import QUIET_CONSOLE_ENV
-from lms_warehouse.dbt_runner import code_changes_first, dbt_build_args, environment, point_dbt_at_warehouse
-from lms_warehouse.spark_target import landing_views_command, spark_build_command, spark_build_session
-from lms_warehouse.timeutil import parse_as_of
 from orchestration.partitions import daily_event_partitions, partition_window
 from orchestration.policies import WAREHOUSE_POOL
 from orchestration.project import dbt_project
@@ -75,7 +75,7 @@ def _build_on_spark(context: AssetExecutionContext, dbt: DbtCliResource, tests: 
                     full_refresh: bool, window: tuple[datetime, datetime] | None):
     """The same set on Spark (the engine resource's target): its sources are views over the landing lake, made
     again by each set so a table's first lake file is seen; Spark's incremental models are tables, rebuilt whole,
-    so the window limits nothing there (lms_warehouse/spark_target.py)."""
+    so the window limits nothing there (dbt_runner/spark_target.py)."""
     context.log.info("target spark: the landing lake built on Spark")
     with spark_build_session(), _console_quiet():
         dbt.cli([*landing_views_command().args, "--no-use-colors"]).wait()  # raises when it failed

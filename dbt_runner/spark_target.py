@@ -17,11 +17,11 @@ from pathlib import Path
 
 import duckdb
 
+from dbt_runner.run import DbtCommand, DbtOutcome, dbt_build_args, environment, run_dbt
 from ingestion import lake
 from ingestion.errors import IngestError
 from ingestion.landing import ensure_landing_schema
 from ingestion.warehouse import PROJECT_DIR, warehouse_path, writer_lock
-from lms_warehouse.dbt_runner import DbtCommand, DbtOutcome, dbt_build_args, environment, run_dbt
 
 TARGET = ("--target", "spark")
 MASTER_ENV = "LMS_SPARK_MASTER"
@@ -60,7 +60,7 @@ def spark_environment() -> dict[str, str]:
         WAREHOUSE_ENV: str(spark_warehouse()),
         MASTER_ENV: os.environ.get(MASTER_ENV) or DEFAULT_MASTER,
         # its own artifacts and parse cache: switching targets in target/ would re-parse every time, and the
-        # DuckDB build's state (lms_warehouse/code_changes.py) reads target/manifest.json
+        # DuckDB build's state (dbt_runner/code_changes.py) reads target/manifest.json
         "DBT_TARGET_PATH": str(PROJECT_DIR / "target" / "spark"),
     }
 

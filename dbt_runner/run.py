@@ -17,6 +17,9 @@ from typing import Any
 
 import duckdb
 
+from dbt_runner.code_changes import SinceLastBuild, build_selection, models_to_rebuild, save_build_state
+from dbt_runner.console import Advance, stage, verbose
+from dbt_runner.timeutil import as_of_var
 from ingestion.errors import IngestError
 from ingestion.warehouse import (
     PROJECT_DIR,
@@ -27,9 +30,6 @@ from ingestion.warehouse import (
     warehouse_path,
     writer_lock,
 )
-from lms_warehouse.code_changes import SinceLastBuild, build_selection, models_to_rebuild, save_build_state
-from lms_warehouse.console import Advance, stage, verbose
-from lms_warehouse.timeutil import as_of_var
 
 MANIFEST_PATH = PROJECT_DIR / "target" / "manifest.json"
 LOG_DIR = PROJECT_DIR / "logs"  # dbt's full log: logs/dbt.log (debug level), whatever the console shows
@@ -178,7 +178,7 @@ def run_dbt(
     command: DbtCommand | list[str], *, progress: Progress | None = None, on_duckdb: bool = True
 ) -> DbtOutcome:
     """Invoke dbt in this process, under the warehouse writer lock, and count what it built and tested.
-    `on_duckdb=False`: a command for another target (lms_warehouse/spark_target.py), which takes its own lock."""
+    `on_duckdb=False`: a command for another target (dbt_runner/spark_target.py), which takes its own lock."""
     from dbt.cli.main import dbtRunner  # dbt is slow to import: only when a build is asked for
 
     if isinstance(command, list):
@@ -293,7 +293,7 @@ def _record_whole_build(warehouse: Path, as_of: datetime) -> None:
 
 def code_changes_first(as_of: datetime, run: Callable[[DbtCommand], bool]) -> bool:
     """Before a build that is not a full refresh: rebuild from scratch, with `run`, the incremental models
-    whose code changed since the warehouse's last successful build (lms_warehouse/code_changes.py).
+    whose code changed since the warehouse's last successful build (dbt_runner/code_changes.py).
     Returns whether the whole build must be a full refresh instead (no build of this warehouse recorded)."""
     warehouse = point_dbt_at_warehouse()
     changed = models_to_rebuild(warehouse, list_models, built_manifest())
@@ -310,11 +310,11 @@ def code_changes_first(as_of: datetime, run: Callable[[DbtCommand], bool]) -> bo
 def build_warehouse(as_of: datetime, *, full_refresh: bool = False) -> DbtOutcome:
     """`lms-warehouse build`: `dbt build`, first rebuilding from scratch the incremental models whose code
     changed (a warehouse with no build recorded is built from scratch), and without the unit tests when
-    they already passed for this exact code (lms_warehouse/unit_test_record.py); a full refresh always runs
+    they already passed for this exact code (dbt_runner/unit_test_record.py); a full refresh always runs
     them. After a whole build it selects only what can differ (code_changes.build_selection), and nothing
     when nothing changed. A build that succeeds is recorded as the warehouse's code
     (code_changes.save_build_state), as-of and landing row counts (build_state.whole_build)."""
-    from lms_warehouse.unit_test_record import record_unit_tests_passed, unit_tests_passed_for_current_code
+    from dbt_runner.unit_test_record import record_unit_tests_passed, unit_tests_passed_for_current_code
 
     warehouse = point_dbt_at_warehouse()
     selection = None
