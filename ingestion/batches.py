@@ -56,14 +56,8 @@ def record_batch(
     # The first statement with parameters of a process makes DuckDB's Python client import numpy and pandas (0.3 s),
     # which is why this row was once written with literals; the ingests now bind parameters before this anyway.
     con.execute(statement("batches/insert_batch"), {
-        "batch_id": result.batch_id,
-        "kind": result.kind,
-        "sources": json.dumps(list(result.sources)),
-        "organization": organization_id,
-        "started_at": started_at,
-        "finished_at": finished_at,
-        "records_read": result.records_read,
-        "accepted": result.accepted,
-        "duplicates": result.duplicates,
+        "batch_id": result.batch_id, "kind": result.kind, "sources": json.dumps(list(result.sources)),
+        "organization": organization_id, "started_at": started_at, "finished_at": finished_at,
+        "records_read": result.records_read, "accepted": result.accepted, "duplicates": result.duplicates,
         "rejected": result.rejected,
     })
