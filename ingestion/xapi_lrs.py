@@ -31,8 +31,8 @@ from ingestion.batches import BatchResult
 from ingestion.errors import IngestError
 from ingestion.events import ingest_event_texts
 from ingestion.http_fetch import Fetcher, FetchError, RetryPolicy, open_client, read_object, run_sync
-from ingestion.landing import LANDING_SCHEMA
 from ingestion.project_vars import project_var
+from ingestion.sql_files import statement
 
 XAPI_VERSION = "1.0.3"
 USERNAME_ENV, PASSWORD_ENV, TOKEN_ENV = "LMS_XAPI_USERNAME", "LMS_XAPI_PASSWORD", "LMS_XAPI_TOKEN"
@@ -119,20 +119,8 @@ def watermark(
     organization, in UTC. Per organization: another tenant's pull of the same LRS does not move it."""
     if field not in SINCE_FIELDS:
         raise ValueError(f"field must be one of {SINCE_FIELDS}, got {field!r}")
-    path = f"'$.{field}'"
-    row = con.execute(
-        f"""
-        select max(instant) from (
-            select try_cast(json_extract_string(raw_json, {path}) as timestamptz) as instant
-            from {LANDING_SCHEMA}.lms_events where source_file = $source and organization_id = $org
-            union all
-            select try_cast(json_extract_string(raw_text, {path}) as timestamptz)
-            from {LANDING_SCHEMA}.lms_event_rejects
-            where source_file = $source and organization_id = $org and json_valid(raw_text)
-        )
-        """,
-        {"source": source, "org": organization_id},
-    ).fetchone()
+    row = con.execute(statement("xapi/latest_instant_landed"),
+                      {"field": field, "source": source, "organization": organization_id}).fetchone()
     latest: datetime | None = row[0] if row else None
     return latest.astimezone(UTC) if latest is not None else None
 
