@@ -1,10 +1,16 @@
 {#- Each catalog learner's time zone: the record's raw.timezone, else address.timezone, when it is an IANA
-    zone the engine knows; else null (UTC days). -#}
+    zone both engines know (seed time_zones); else null (UTC days). -#}
 with
 
 students as (
 
     select * from {{ ref('lms_student') }}
+
+),
+
+known_zones as (
+
+    select time_zone from {{ ref('time_zones') }}
 
 ),
 
@@ -22,13 +28,14 @@ candidates as (
 final as (
 
     select
-        organization_id,
-        student_id,
-        case
-            when {{ is_valid_time_zone('raw_time_zone') }} then raw_time_zone
-            when {{ is_valid_time_zone('address_time_zone') }} then address_time_zone
-        end as time_zone
+        candidates.organization_id,
+        candidates.student_id,
+        coalesce(raw_zone.time_zone, address_zone.time_zone) as time_zone
     from candidates
+    left join known_zones as raw_zone
+        on candidates.raw_time_zone = raw_zone.time_zone
+    left join known_zones as address_zone
+        on candidates.address_time_zone = address_zone.time_zone
 
 )
 
