@@ -20,7 +20,7 @@ from ingestion import conversions, nesting, tally
 from ingestion.batches import BatchResult, new_batch_id, record_batch, utc_now
 from ingestion.errors import IngestError
 from ingestion.event_versions import current_event_version
-from ingestion.landing import LANDING_SCHEMA, ensure_landing_schema
+from ingestion.landing import ensure_landing_schema
 from ingestion.project_vars import project_var
 from ingestion.readers import (
     FileFailure,
@@ -30,7 +30,6 @@ from ingestion.readers import (
     file_md5,
     load_file,
     set_variables,
-    sql_literal,
 )
 from ingestion.sql_files import statement
 from ingestion.text_stream import PREVIEW_CHARS, max_record_bytes
@@ -59,6 +58,15 @@ _VERDICT = "events/judge_repeated_ids"
 _COUNTS = "events/count_outcomes"
 _INSERT_EVENTS = "events/insert_accepted_events"
 _INSERT_REJECTS = "events/insert_rejects"
+# The bookkeeping around them: a file's staged rows (readers.load_file), the nesting limit, redacted rejects.
+_MEASURE_STAGED = "events/measure_staged_file"
+_DROP_STAGED = "events/drop_staged_file"
+_COUNT_STAGED = "events/count_staged_records"
+_INSERT_FILE_REJECT = "events/insert_file_reject"
+_DEEP_CANDIDATES = "events/deep_candidates"
+_REJECT_TOO_DEEP = "events/reject_too_deep"
+_REJECTS_TO_REDACT = "events/rejects_to_redact"
+_REDACT_REJECT = "events/redact_reject"
 
 
 @dataclass(frozen=True)
@@ -152,11 +160,10 @@ def _load_all(con: duckdb.DuckDBPyConnection, files: Sequence[SourceFile], class
     first_rowids: list[int] = []
     for file_idx, source in enumerate(files):
         def staged(idx: int = file_idx) -> tuple[int, int]:
-            return con.execute(f"select coalesce(sum(strlen(raw)), 0), count(*) from {_STAGING} "
-                               f"where file_idx = {int(idx)}").fetchone()
+            return con.execute(statement(_MEASURE_STAGED), {"file_idx": idx}).fetchone()
 
         def drop(idx: int = file_idx) -> None:
-            con.execute(f"delete from {_STAGING} where file_idx = {int(idx)}")
+            con.execute(statement(_DROP_STAGED), {"file_idx": idx})
 
         try:
             failure = load_file(con, file_idx, source, classify, staged, drop)
@@ -164,17 +171,13 @@ def _load_all(con: duckdb.DuckDBPyConnection, files: Sequence[SourceFile], class
             drop(file_idx)
             failure = FileFailure(source.path, f"could not read file {source.path.name}: {type(exc).__name__}: "
                                   f"{(str(exc).strip().splitlines() or [''])[0]}", f"{file_md5(source.path)}#0")
-        # file_idx only grows, so zone maps confine this scan to the file's own rows. It is inlined, not a
-        # parameter: with a prepared parameter the filter was not pushed down (a full scan, ~0.3 s per 1M rows).
-        first_rowid, count = con.execute(
-            f"select coalesce(min(rowid), 0), count(*) filter (where not blank) from {_STAGING} "
-            f"where file_idx = {int(file_idx)}"
-        ).fetchone()
+        first_rowid, count = con.execute(statement(_COUNT_STAGED), {"file_idx": file_idx}).fetchone()
         first_rowids.append(first_rowid)
         if failure:
             failures.append(failure)
-            con.execute(f"insert into {_FILE_REJECTS} values (?, ?, ?, ?, ?)",
-                        [file_idx, str(failure.path), failure.reason, failure.key, failure.record_number])
+            con.execute(statement(_INSERT_FILE_REJECT), {
+                "file_idx": file_idx, "source_file": str(failure.path), "reason": failure.reason,
+                "reject_key": failure.key, "record_number": failure.record_number})
             say(failure.reason)
         elif count == 0:
             say(f"note: {source.path} is empty (no record): nothing to land from it")
@@ -193,14 +196,11 @@ def _reject_too_deep(con: duckdb.DuckDBPyConnection) -> None:
     """Reject the records nested deeper than the limit (ingestion/nesting.py); only the records holding more
     brackets than the limit (`many_brackets`, counted while they were classified) are measured in Python."""
     limit = nesting.max_nesting_depth()
-    candidates = con.execute(
-        # needs_conversion: a record in another system's shape, which the Python conversion would parse
-        f"select rowid, raw from {_STAGING} where many_brackets and (reason is null or needs_conversion)"
-    ).fetchall()
-    deep = [(nesting.too_deep_reason(depth, limit), rowid) for rowid, raw in candidates
+    deep = [{"reason": nesting.too_deep_reason(depth, limit), "staged_row": rowid}
+            for rowid, raw in con.execute(statement(_DEEP_CANDIDATES)).fetchall()
             if (depth := nesting.nesting_depth(raw)) > limit]
     if deep:
-        con.executemany(f"update {_STAGING} set reason = ?, needs_conversion = false where rowid = ?", deep)
+        con.executemany(statement(_REJECT_TOO_DEEP), deep)
 
 
 def _convert_foreign(con: duckdb.DuckDBPyConnection, classify: Classify, quiz_catalog: Path | None, say: Progress
@@ -263,14 +263,12 @@ def _land(
 
 def _redact_rejects(con: duckdb.DuckDBPyConnection, batch_id: str) -> None:
     """E-mail addresses in this batch's rejected texts become pseudonyms before the batch commits."""
-    rows = con.execute(
-        f"select reject_key, raw_text from {LANDING_SCHEMA}.lms_event_rejects "
-        f"where batch_id = {sql_literal(batch_id)} and contains(raw_text, '@')").fetchall()
+    rows = con.execute(statement(_REJECTS_TO_REDACT), {"batch_id": batch_id}).fetchall()
     salt = conversions.pseudonym_salt()
-    changed = [(redacted, key) for key, raw in rows if (redacted := redact_emails(raw, salt)) != raw]
+    changed = [{"raw_text": redacted, "batch_id": batch_id, "reject_key": key} for key, raw in rows
+               if (redacted := redact_emails(raw, salt)) != raw]
     if changed:
-        con.executemany(f"update {LANDING_SCHEMA}.lms_event_rejects set raw_text = ? "
-                        f"where batch_id = {sql_literal(batch_id)} and reject_key = ?", changed)
+        con.executemany(statement(_REDACT_REJECT), changed)
 
 
 @contextmanager
@@ -281,19 +279,20 @@ def _session_settings(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     instead of holding a whole file's text in memory."""
     limit = os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
     try:  # first: the one setting a user gives, so a wrong one leaves every setting as it was
-        con.execute(f"set memory_limit = {sql_literal(limit)}")
+        con.execute("set memory_limit = $limit", {"limit": limit})
     except duckdb.Error:
         raise IngestError(f"{MEMORY_LIMIT_ENV}={limit!r} is not a memory size DuckDB knows: set it like 2GB or "
                           "1500MB, or unset it (default 2GB)") from None
-    settings = {"TimeZone": "'UTC'", "preserve_insertion_order": "true"}
-    previous = {name: con.execute(f"select current_setting('{name}')::varchar").fetchone()[0] for name in settings}
+    settings = {"TimeZone": "UTC", "preserve_insertion_order": "true"}
+    previous = {name: con.execute("select current_setting($name)::varchar", {"name": name}).fetchone()[0]
+                for name in settings}
     for name, value in settings.items():
-        con.execute(f"set {name} = {value}")
+        con.execute(f"set {name} = $value", {"value": value})
     try:
         yield
     finally:
         for name, value in previous.items():
-            con.execute(f"set {name} = {sql_literal(value)}")
+            con.execute(f"set {name} = $value", {"value": value})
         con.execute("reset memory_limit")  # it reads back rounded (18.7 GiB); no ingest path sets it otherwise
 
 
