@@ -29,6 +29,7 @@ from ingestion import lake
 from ingestion.errors import IngestError
 from ingestion.landing import ensure_landing_schema
 from ingestion.readers import sql_literal
+from ingestion.sql_files import statement
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_WAREHOUSE = "warehouse/lms.duckdb"
@@ -102,15 +103,14 @@ def open_warehouse(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyCon
 
 def _bytes_missing(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     """How many bytes the file lacks to hold every block its tables' checkpointed data uses (0: none)."""
-    tables = con.execute("select schema_name, table_name from duckdb_tables() "
-                         "where database_name = current_database()").fetchall()
     last = -1
-    for schema, table in tables:
+    for schema, table in con.execute(statement("warehouse_file/database_tables")).fetchall():
         quoted = '"' + schema.replace('"', '""') + '"."' + table.replace('"', '""') + '"'
+        # The table's name, an identifier, as the literal pragma_storage_info needs: it takes no column, and a
+        # prepared parameter would make the Python client import pandas in every process that opens the warehouse.
         (block,) = con.execute(f"select max(block_id) from pragma_storage_info({sql_literal(quoted)})").fetchone()
         last = max(last, block if block is not None else -1)
-    (block_size,) = con.execute("select block_size from pragma_database_size() "
-                                "where database_name = current_database()").fetchone()
+    (block_size,) = con.execute(statement("warehouse_file/block_size")).fetchone()
     needed = _HEADER_BYTES + (last + 1) * block_size
     return max(needed - path.stat().st_size, 0)
 
@@ -140,9 +140,7 @@ def create_warehouse_file(path: Path) -> None:
     if path.exists():
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect() as con:
-        con.execute(f"attach {sql_literal(str(path))} as new_warehouse (storage_version '{STORAGE_VERSION}')")
-        con.execute("detach new_warehouse")
+    duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION}).close()
 
 
 def lock_path_for(warehouse: Path) -> Path:
