@@ -32,7 +32,8 @@ import duckdb
 
 from ingestion.batches import utc_now
 from ingestion.landing import ERASURES_TABLE, LANDING_SCHEMA, catalog_table, ensure_landing_schema, storage_version
-from ingestion.readers import sql_literal
+from ingestion.readers import set_variables, sql_literal
+from ingestion.sql_files import statement
 
 ERASED = "[erased]"
 MIN_VALUE_LENGTH = 3  # shorter values (initials, "Li") would erase other people's text too
@@ -127,102 +128,83 @@ def erase_student(con: duckdb.DuckDBPyConnection, student_id: str, organization_
     """Scrub one learner's personal data from every landing table and record the erasure; one transaction."""
     ensure_landing_schema(con)
     students = catalog_table("student")
+    learner = {"student": student_id, "organization": organization_id}
     con.execute("begin transaction")
     try:
-        records = [row[0] for row in con.execute(
-            f"select record_json from {students} where id = ? and organization_id = ?", [student_id, organization_id]
-        ).fetchall()]
+        records = [row[0] for row in con.execute(statement("erasure/student_catalog_records"), learner).fetchall()]
         values = personal_values(records)
         batches: set[str] = set()
-        rows_changed = {students: _replace_catalog_records(con, students, student_id, organization_id, batches)}
+        rows_changed = {students: _replace_catalog_records(con, learner, batches)}
         strong, everything = _pattern(values.strong), _pattern(values.strong | values.weak)
-        for table, columns in _landing_text_columns(con):
-            if table in (students, ERASURES_TABLE) or everything is None:
+        set_variables(con, erasure_student=student_id, erasure_organization=organization_id,
+                      erasure_replacement=ERASED)
+        con.execute(statement("erasure/scrub_macros"))
+        for table, columns in _landing_columns(con):
+            text_columns = [column for column, data_type in columns if data_type in ("VARCHAR", "JSON")]
+            if table in (students, ERASURES_TABLE) or everything is None or not text_columns:
                 continue
-            rows_changed[table] = _scrub(con, table, columns, strong, everything, student_id, organization_id,
+            rows_changed[table] = _scrub(con, table, text_columns, {c for c, _ in columns}, strong, everything,
                                          batches)
-        con.execute(
-            f"insert into {ERASURES_TABLE} select ?, ?, ? where not exists "
-            f"(select 1 from {ERASURES_TABLE} where organization_id = ? and student_id = ?)",
-            [organization_id, student_id, utc_now(), organization_id, student_id],
-        )
+        con.execute(statement("erasure/record_erasure"), {**learner, "erased_at": utc_now()})
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
+    finally:
+        con.execute("reset variable erasure_pattern")  # the personal values do not outlive the erasure
     return ErasureResult(student_id, organization_id, len(values.strong) + len(values.weak), rows_changed,
                          frozenset(batches))
 
 
-def _replace_catalog_records(
-    con: duckdb.DuckDBPyConnection, table: str, student_id: str, organization_id: str, batches: set[str]
-) -> int:
-    (count,) = con.execute(
-        f"select count(*) from {table} where id = ? and organization_id = ? "
-        "and coalesce(json_extract(record_json, '$.erased')::varchar, '') <> 'true'",
-        [student_id, organization_id],
-    ).fetchone()
-    batches.update(b for (b,) in con.execute(
-        f"select distinct batch_id from {table} where id = ? and organization_id = ?", [student_id, organization_id]
-    ).fetchall())
-    con.execute(
-        f"update {table} set record_json = json_object('id', id, 'updated_at', "
-        "json_extract(record_json, '$.updated_at'), 'erased', true)::varchar "
-        "where id = ? and organization_id = ?",
-        [student_id, organization_id],
-    )
+def _replace_catalog_records(con: duckdb.DuckDBPyConnection, learner: dict[str, str], batches: set[str]) -> int:
+    """The learner's catalog versions become the erased placeholder; returns how many were not one yet."""
+    count, versions_batches = con.execute(statement("erasure/student_catalog_versions"), learner).fetchone()
+    batches.update(versions_batches or ())
+    con.execute(statement("erasure/replace_student_catalog_records"), learner)
     return int(count)
 
 
-def _landing_text_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, list[str]]]:
-    """Every base table of the landing schema with its text columns (VARCHAR and JSON)."""
-    rows = con.execute(
-        "select c.table_name, c.column_name from information_schema.columns c "
-        "join information_schema.tables t using (table_schema, table_name) "
-        "where c.table_schema = ? and t.table_type = 'BASE TABLE' and c.data_type in ('VARCHAR', 'JSON') "
-        "order by c.table_name, c.ordinal_position",
-        [LANDING_SCHEMA],
-    ).fetchall()
-    tables: dict[str, list[str]] = {}
-    for table, column in rows:
-        tables.setdefault(f"{LANDING_SCHEMA}.{table}", []).append(column)
+def _landing_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every base table of the landing schema with its columns and their types."""
+    tables: dict[str, list[tuple[str, str]]] = {}
+    for table, column, data_type in con.execute(statement("landing/base_table_columns")).fetchall():
+        tables.setdefault(f"{LANDING_SCHEMA}.{table}", []).append((column, data_type))
     return list(tables.items())
 
 
 def _scrub(
     con: duckdb.DuckDBPyConnection,
     table: str,
-    columns: list[str],
+    text_columns: list[str],
+    all_columns: set[str],
     strong: str | None,
     everything: str | None,
-    student_id: str,
-    organization_id: str,
     batches: set[str],
 ) -> int:
     """Replace the values in the table's text columns; returns the number of rows changed, adds their batches."""
-    schema, name = table.split(".")
-    all_columns = {c for (c,) in con.execute(
-        "select column_name from information_schema.columns where table_schema = ? and table_name = ?", [schema, name]
-    ).fetchall()}
-    own_rows = "student_id = " + sql_literal(student_id) if "student_id" in all_columns else "false"
-    in_tenant = f"organization_id = {sql_literal(organization_id)}" if "organization_id" in all_columns else "true"
-    quoted = [f'"{column}"' for column in columns]
+    quoted = [f'"{column}"' for column in text_columns]
+    own_rows = "student_id = getvariable('erasure_student')" if "student_id" in all_columns else "false"
+    parts = {
+        "__table__": table,
+        "__assignments__": ", ".join(f"{c} = _erasure_scrubbed({c})" for c in quoted),
+        "__matches__": " or ".join(f"_erasure_matches({c})" for c in quoted),
+        "__in_tenant__": ("organization_id = getvariable('erasure_organization')" if "organization_id" in all_columns
+                          else "true"),
+        "__batch_column__": "batch_id" if "batch_id" in all_columns else "null",
+    }
     changed = 0
     # A learner's own rows lose the weak values too; every other row of the tenant only the strong ones.
-    for rows, pattern in ((own_rows, everything), (f"not ({own_rows})", strong)):
+    for pass_rows, pattern in ((own_rows, everything), (f"not ({own_rows})", strong)):
         if pattern is None:
             continue
-        literal = sql_literal(pattern)
-        matches = " or ".join(f"regexp_matches({c}, {literal})" for c in quoted)
-        assignments = ", ".join(f"{c} = regexp_replace({c}, {literal}, {sql_literal(ERASED)}, 'g')" for c in quoted)
-        where = f"{in_tenant} and {rows} and ({matches})"
-        (count,) = con.execute(f"select count(*) from {table} where {where}").fetchone()
-        if count:
-            if "batch_id" in all_columns:
-                batches.update(b for (b,) in con.execute(f"select distinct batch_id from {table} where {where}")
-                               .fetchall())
-            con.execute(f"update {table} set {assignments} where {where}")
-        changed += int(count)
+        set_variables(con, erasure_pattern=pattern)
+        scrub = statement("erasure/scrub_text_columns")
+        for placeholder, part in {**parts, "__pass_rows__": pass_rows}.items():
+            scrub = scrub.replace(placeholder, part)
+        rows = con.execute(scrub).fetchall()
+        if "batch_id" in all_columns:
+            batches.update(batch for (batch,) in rows)
+        changed += len(rows)
     return changed
 
 
@@ -238,10 +220,14 @@ def rewrite_database_file(path: Path) -> None:
     con = duckdb.connect(str(path))
     try:
         (name,) = con.execute("select current_database()").fetchone()
-        # the same storage format, so every column keeps the compression it names (landing.py)
+        # the same storage format, so every column keeps the compression it names (landing.py); ATTACH takes its
+        # path only as a literal (DuckDB's parser refuses a parameter there)
         version = storage_version(con)
-        keep_format = f" (storage_version {sql_literal(version)})" if version else ""
-        con.execute(f"attach {sql_literal(str(fresh))} as _rewrite{keep_format}")
+        attach = f"attach {sql_literal(str(fresh))} as _rewrite"
+        if version:
+            con.execute(f"{attach} (storage_version $version)", {"version": version})
+        else:
+            con.execute(attach)
         con.execute(f'copy from database "{name}" to _rewrite')
         con.execute("detach _rewrite")
     finally:
@@ -254,9 +240,6 @@ def rewrite_database_file(path: Path) -> None:
 
 def learner_is_known(con: duckdb.DuckDBPyConnection, student_id: str, organization_id: str) -> bool:
     """The learner has a catalog record or landed events in the organization."""
-    (known,) = con.execute(
-        f"select exists (select 1 from {catalog_table('student')} where id = $s and organization_id = $o) "
-        f"or exists (select 1 from {LANDING_SCHEMA}.lms_events where student_id = $s and organization_id = $o)",
-        {"s": student_id, "o": organization_id},
-    ).fetchone()
+    (known,) = con.execute(statement("erasure/learner_is_known"),
+                           {"student": student_id, "organization": organization_id}).fetchone()
     return bool(known)
