@@ -43,7 +43,8 @@ import fsspec
 from ingestion.batches import utc_now
 from ingestion.errors import IngestError
 from ingestion.landing import ERASURES_TABLE, LANDING_SCHEMA, ensure_landing_schema
-from ingestion.readers import sql_literal
+from ingestion.readers import set_variables
+from ingestion.sql_files import statement
 
 LAKE_ENV = "LMS_LAKE_PATH"
 MANIFESTS = "_manifests"
@@ -176,8 +177,9 @@ class Lake:
         selections: dict[str, str],
         previous: Manifest | None = None,
     ) -> Manifest:
-        """Write the rows `selections` picks ({landing table: where clause}) as the generation after `previous`
-        (the batch's manifest in the lake, if any)."""
+        """Write the rows `selections` picks ({landing table: the statement that makes them the view _lake_rows,
+        batch_rows.sql or erasure_rows.sql, with the session variables it reads set}) as the generation after
+        `previous` (the batch's manifest in the lake, if any)."""
         generation = previous.generation + 1 if previous else 1
         staged_dir = f"{STAGING}/{batch_id}-g{generation}"
         self.attach(con)
@@ -185,10 +187,14 @@ class Lake:
             self.fs.rm(self._abs(staged_dir), recursive=True)
         self.fs.makedirs(self._abs(staged_dir), exist_ok=True)
         tables: dict[str, tuple[LakeFile, ...]] = {}
-        for table, where in selections.items():
-            files = self._write_table(con, table, where, staged_dir, batch_id, generation)
-            if files:
-                tables[table] = files
+        try:
+            for table, rows in selections.items():
+                con.execute(statement(rows).replace("__table__", f"{LANDING_SCHEMA}.{table}"))
+                files = self._write_table(con, table, staged_dir, batch_id, generation)
+                if files:
+                    tables[table] = files
+        finally:
+            con.execute("drop view if exists _lake_rows")
         manifest = Manifest(batch_id, generation, kind, tables, f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%fZ}",
                             replaces=tuple(f.path for files in (previous.tables if previous else {}).values()
                                            for f in files))
@@ -197,9 +203,10 @@ class Lake:
         return manifest
 
     def _write_table(
-        self, con: duckdb.DuckDBPyConnection, table: str, where: str, staged_dir: str, batch_id: str, generation: int
+        self, con: duckdb.DuckDBPyConnection, table: str, staged_dir: str, batch_id: str, generation: int
     ) -> tuple[LakeFile, ...]:
-        (count,) = con.execute(f"select count(*) from {LANDING_SCHEMA}.{table} where {where}").fetchone()
+        """Write the view _lake_rows of the table into the staging folder; its files, as they will be named."""
+        (count,) = con.execute("select count(*) from _lake_rows").fetchone()
         if not count:
             return ()
         columns = _columns(con, table)
@@ -208,9 +215,8 @@ class Lake:
                               for c, t in columns), *(f"{expr} as {name}" for name, expr in extra)])
         partitions = ", ".join(["organization_id", *(name for name, _ in extra)])
         target = f"{staged_dir}/{table}"
-        con.execute(f"copy (select {select} from {LANDING_SCHEMA}.{table} where {where}) "
-                    f"to {sql_literal(self.duckdb_path(target))} (format parquet, compression zstd, "
-                    f"partition_by ({partitions}), write_partition_columns true, overwrite_or_ignore true)")
+        con.execute(statement("lake/write_table_files").replace("__columns__", select)
+                    .replace("__partitions__", partitions), {"path": self.duckdb_path(target)})
         files = []
         for staged in sorted(self.fs.find(self._abs(target))):
             relative = posixpath.relpath(staged, self._abs(target))
@@ -224,7 +230,7 @@ class Lake:
 
     def _row_count(self, con: duckdb.DuckDBPyConnection, absolute: str) -> int:
         path = absolute if self._local else f"{self._protocol}://{absolute.lstrip('/')}"
-        (rows,) = con.execute(f"select num_rows from parquet_file_metadata({sql_literal(path)})").fetchone()
+        (rows,) = con.execute("select num_rows from parquet_file_metadata($path)", {"path": path}).fetchone()
         return int(rows)
 
     def _sha256(self, absolute: str) -> str:
@@ -287,10 +293,7 @@ def landing_columns(con: duckdb.DuckDBPyConnection, table: str | None = None) ->
     """{landing table: [(column, DuckDB type), ...] in order} of every landing table, or of `table`: what the lake's
     files and Spark's views hold."""
     columns: dict[str, list[tuple[str, str]]] = {}
-    for name, column, data_type in con.execute(
-            "select table_name, column_name, data_type from information_schema.columns where table_schema = ? "
-            "and coalesce(table_name = ?, true) order by table_name, ordinal_position",
-            [LANDING_SCHEMA, table]).fetchall():
+    for name, column, data_type in con.execute(statement("lake/landing_columns"), {"table_name": table}).fetchall():
         columns.setdefault(name, []).append((column, data_type))
     return columns
 
@@ -301,23 +304,17 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]
 
 def batch_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The landing tables whose rows belong to batches (a `batch_id` column): every one but `erasures`."""
-    return [name for (name,) in con.execute(
-        "select c.table_name from information_schema.columns c join information_schema.tables t "
-        "using (table_schema, table_name) where c.table_schema = ? and c.column_name = 'batch_id' "
-        "and t.table_type = 'BASE TABLE' order by 1", [LANDING_SCHEMA]).fetchall()]
+    return [table for table, column, _ in con.execute(statement("landing/base_table_columns")).fetchall()
+            if column == "batch_id"]
 
 
 def warehouse_batches(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
     """{batch id: {landing table: rows}} of every batch in the warehouse."""
-    tables = batch_tables(con)
-    if not tables:
-        return {}
-    union = " union all ".join(
-        f"select {sql_literal(t)} as tbl, batch_id, count(*) as n from {LANDING_SCHEMA}.{t} group by batch_id"
-        for t in tables)
     batches: dict[str, dict[str, int]] = {}
-    for table, batch, rows in con.execute(union).fetchall():
-        batches.setdefault(batch, {})[table] = int(rows)
+    for table in batch_tables(con):
+        for batch, rows in con.execute(f"select batch_id, count(*) from {LANDING_SCHEMA}.{table} group by batch_id"
+                                       ).fetchall():
+            batches.setdefault(batch, {})[table] = int(rows)
     return batches
 
 
@@ -353,8 +350,8 @@ def _write(
     else:
         row = con.execute(f"select kind from {LANDING_SCHEMA}.ingest_batches where batch_id = ?", [batch_id]).fetchone()
         kind = row[0] if row else "+".join(sorted(tables))
-    selections = {t: f"batch_id = {sql_literal(batch_id)}" for t in sorted(tables)}
-    return lake.write_batch(con, batch_id, kind, selections, previous)
+    set_variables(con, lake_batch_id=batch_id)
+    return lake.write_batch(con, batch_id, kind, dict.fromkeys(sorted(tables), "lake/batch_rows"), previous)
 
 
 def record_erasure(con: duckdb.DuckDBPyConnection, lake: Lake, student_id: str, organization_id: str) -> Manifest:
@@ -362,8 +359,8 @@ def record_erasure(con: duckdb.DuckDBPyConnection, lake: Lake, student_id: str, 
     derived from the learner, so forgetting them again writes the same batch, not a second row."""
     key = hashlib.sha256(f"{organization_id}\0{student_id}".encode()).hexdigest()[:20]
     batch_id = f"erasure-{key}"
-    where = f"organization_id = {sql_literal(organization_id)} and student_id = {sql_literal(student_id)}"
-    return lake.write_batch(con, batch_id, "erasure", {ERASURES_TABLE.split(".")[1]: where},
+    set_variables(con, lake_organization=organization_id, lake_student=student_id)
+    return lake.write_batch(con, batch_id, "erasure", {ERASURES_TABLE.split(".")[1]: "lake/erasure_rows"},
                             lake.manifests().get(batch_id))
 
 
@@ -412,8 +409,8 @@ def _erasure_key(con: duckdb.DuckDBPyConnection, lake: Lake, manifest: Manifest)
     if not files:
         return None
     lake.attach(con)
-    row = con.execute(f"select organization_id, student_id from read_parquet({_list(files)}, "
-                      "hive_partitioning = false) limit 1").fetchone()
+    row = con.execute("select organization_id, student_id from read_parquet($files, hive_partitioning = false) limit 1",
+                      {"files": files}).fetchone()
     return (row[0], row[1]) if row else None
 
 
@@ -447,14 +444,14 @@ def restore_landing(con: duckdb.DuckDBPyConnection, lake: Lake, progress: Progre
             if existing:
                 raise LakeError(f"landing.{table} already holds {existing:,} rows: restore fills a new warehouse")
             files = lake.files(manifests, table)
-            available = {name for (name,) in con.execute(
-                f"select name from parquet_schema({sql_literal(files[0])})").fetchall()}
+            available = {name for (name,) in con.execute("select name from parquet_schema($file)",
+                                                         {"file": files[0]}).fetchall()}
             columns = [(c, t) for c, t in _columns(con, table) if c in available]
             select = ", ".join(f"cast({_q(c)} as timestamp) as {_q(c)}" if t == "TIMESTAMP" else _q(c)
                                for c, t in columns)
             names = ", ".join(_q(c) for c, _ in columns)
-            con.execute(f"insert into {LANDING_SCHEMA}.{table} ({names}) select {select} from "
-                        f"read_parquet({_list(files)}, hive_partitioning = false, union_by_name = true)")
+            con.execute(statement("lake/restore_table").replace("__table__", f"{LANDING_SCHEMA}.{table}")
+                        .replace("__names__", names).replace("__columns__", select), {"files": files})
             (rows,) = con.execute(f"select count(*) from {LANDING_SCHEMA}.{table}").fetchone()
             expected = sum(m.rows(table) for m in manifests)
             if rows != expected:
@@ -468,10 +465,6 @@ def restore_landing(con: duckdb.DuckDBPyConnection, lake: Lake, progress: Progre
         con.execute("rollback")
         raise
     return restored
-
-
-def _list(paths: list[str]) -> str:
-    return "[" + ", ".join(sql_literal(p) for p in paths) + "]"
 
 
 # -- builds -------------------------------------------------------------------------------------------------------
