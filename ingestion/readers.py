@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -365,12 +364,10 @@ def _parquet_field(name: str, kind: str) -> str:
 
 
 def sql_literal(text: str) -> str:
+    """Text as a SQL string literal, where no parameter can go: an ATTACH's path (DuckDB's parser refuses one), and
+    the table name pragma_storage_info reads when a warehouse is opened (a parameter would import pandas). Values
+    otherwise reach statements as parameters."""
     return "'" + text.replace("'", "''") + "'"
-
-
-def timestamp_literal(value: datetime) -> str:
-    """A naive timestamp as a SQL literal, exact to the microsecond."""
-    return f"cast({sql_literal(value.isoformat())} as timestamp)"
 
 
 def _gzip_check(path: Path) -> tuple[int, str | None]:
