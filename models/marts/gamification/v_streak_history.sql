@@ -155,8 +155,9 @@ streaks as (
         student_id,
         day_number,
         week_start,
-        1 as streak_length,
-        1 as longest_streak_to_date,
+        -- 64-bit, as the contract says (the recursion keeps the anchor's types)
+        cast(1 as {{ dbt.type_bigint() }}) as streak_length,
+        cast(1 as {{ dbt.type_bigint() }}) as longest_streak_to_date,
         0 as is_frozen,
         0 as freezes_used
     from days
