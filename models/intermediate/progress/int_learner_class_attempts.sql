@@ -1,5 +1,5 @@
 {#- The stuck-point rule per learner and class (macros/rules/stuck_point.sql), kept incrementally (key pair):
-    int_class_stuck_points aggregates these rows per class instead of every quiz
+    int_class_stuck_points and int_class_stuck_days aggregate these rows per class instead of every quiz
     submission and ping. -#}
 {{
     config(
