@@ -1,10 +1,10 @@
-{#- Each course's mean mastery over its learners (v_course_mastery.mastery_score), as v_admin_overview
+{#- Each course's mean mastery over its learners (int_learner_course_mastery.mastery_score), as v_admin_overview
     publishes it. -#}
 with
 
 course_mastery as (
 
-    select * from {{ ref('v_course_mastery') }}
+    select * from {{ ref('int_learner_course_mastery') }}
 
 ),
 
