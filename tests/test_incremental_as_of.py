@@ -23,7 +23,7 @@ pytestmark = pytest.mark.e2e  # builds the warehouse with dbt (left out of `make
 START = datetime(2025, 3, 3)
 DAYS = 4
 RELATIONS = {"int_student_activity_days": "intermediate", "int_course_activity_days": "intermediate",
-             "v_streak_history": "main", "int_gamification_signals": "intermediate",
+             "int_streak_days": "intermediate", "v_streak_history": "main", "int_gamification_signals": "intermediate",
              "int_gamification_awards_earned": "intermediate"}
 MODELS = tuple(RELATIONS)
 SELECTION = " ".join(f"+{model}" for model in MODELS)

@@ -1,27 +1,17 @@
 {#- The hearts rule, one failed quiz submission at a time (int_hearts_states): given the state after the
     previous failure (`state`: hearts, clock_started_at) and the failure (`loss`: failed_at), the new state's
-    columns as SQL expressions. Hearts regained since the previous row come back first (a heart due at the
-    very instant of a failure comes back before it costs one); then the failure costs one heart unless the
-    count is 0. The clock starts at the loss that takes the count below the cap, each regained heart restarts
-    it, and at the cap there is no clock. -#}
+    columns as SQL expressions. Hearts regained since the previous row (macros/rules/hearts_regeneration.sql)
+    come back first (a heart due at the very instant of a failure comes back before it costs one); then the
+    failure costs one heart unless the count is 0. The clock starts at the loss that takes the count below the
+    cap, each regained heart restarts it, and at the cap there is no clock. -#}
 {% macro hearts_step(state, loss) -%}
     {%- set max_hearts = var('hearts_max') | int -%}
-    {%- set period_sec = (var('hearts_regen_hours') | float) * 3600 -%}
-    {%- set regained -%}
-        (case
-            when {{ state }}.clock_started_at is null then 0
-            else least(
-                {{ max_hearts }} - {{ state }}.hearts,
-                cast(floor(({{ epoch_seconds(loss ~ '.failed_at') }} - {{ epoch_seconds(state ~ '.clock_started_at') }})
-                    / {{ period_sec }}) as integer)
-            )
-        end)
-    {%- endset -%}
+    {%- set regained = hearts_regained(state ~ '.hearts', state ~ '.clock_started_at', loss ~ '.failed_at') -%}
     {%- set hearts_before_loss = "(" ~ state ~ ".hearts + " ~ regained ~ ")" -%}
     {%- set clock_before_loss -%}
         (case
             when {{ hearts_before_loss }} >= {{ max_hearts }} then cast(null as timestamp)
-            else {{ dbt.dateadd('second', regained ~ ' * ' ~ period_sec, state ~ '.clock_started_at') }}
+            else {{ heart_regained_at(state ~ '.clock_started_at', regained) }}
         end)
     {%- endset -%}
     {{ return({

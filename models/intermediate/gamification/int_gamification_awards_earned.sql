@@ -40,7 +40,7 @@ submissions as (
 
 streak_history as (
 
-    select * from {{ ref('v_streak_history') }} as scoped
+    select * from {{ ref('int_streak_days') }} as scoped
     where {{ is_dirty('scoped', 'learner_as_of', scope) }}
 
 ),

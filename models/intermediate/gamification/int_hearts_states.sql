@@ -7,7 +7,7 @@
     count stays below the cap; at the cap there is no clock. window_end is when the next row happens (the
     next failure; null after the last: the window is open up to the as-of, which the marts apply), so a row
     depends on its learner's failures up to the as-of only: incremental by learner (key learner_as_of).
-    hearts_history expands the regenerations inside each window. -#}
+    int_hearts_changes expands the regenerations inside each window. -#}
 {{
     config(
         materialized=incremental_materialization(),

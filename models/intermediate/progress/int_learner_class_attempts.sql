@@ -1,5 +1,6 @@
-{#- The stuck-point rule per learner and class, kept incrementally (key pair): v_stuck_points aggregates
-    these rows per class instead of every quiz submission and ping. -#}
+{#- The stuck-point rule per learner and class (macros/rules/stuck_point.sql), kept incrementally (key pair):
+    int_class_stuck_points and int_class_stuck_days aggregate these rows per class instead of every quiz
+    submission and ping. -#}
 {{
     config(
         materialized=incremental_materialization(),
@@ -37,6 +38,7 @@ numbered_attempts as (
         class_id,
         passed,
         score_ratio,
+        occurred_at,
         row_number() over (
             partition by organization_id, student_id, class_id
             order by occurred_at, event_id
@@ -56,7 +58,8 @@ learner_attempts as (
         count(*) - count(case when passed = 1 then 1 end) as failed_attempts,
         cast(min(case when passed = 1 then attempt_number end) as bigint) as attempts_to_pass,
         coalesce(min(case when passed = 1 then attempt_number end), count(*)) as attempts_until_pass,
-        max(100.0 * score_ratio) as best_score_pct
+        max(100.0 * score_ratio) as best_score_pct,
+        min(case when attempt_number = {{ stuck_attempt_number() }} then occurred_at end) as past_threshold_at
     from numbered_attempts
     group by organization_id, student_id, class_id
 
@@ -99,7 +102,10 @@ final as (
         learner_attempts.failed_attempts,
         learner_attempts.attempts_to_pass,
         learner_attempts.attempts_until_pass,
-        learner_attempts.best_score_pct
+        learner_attempts.best_score_pct,
+        case
+            when {{ is_stuck('learner_attempts.attempts_until_pass') }} then learner_attempts.past_threshold_at
+        end as stuck_at
     from first_activity
     left join learner_attempts
         on first_activity.organization_id = learner_attempts.organization_id
@@ -117,5 +123,6 @@ select
     failed_attempts,
     attempts_to_pass,
     attempts_until_pass,
-    best_score_pct
+    best_score_pct,
+    stuck_at
 from final

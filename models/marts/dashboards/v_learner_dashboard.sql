@@ -1,3 +1,5 @@
+{#- What a learner sees: progress (int_learner_course_status), mastery (int_learner_course_mastery), streaks
+    (int_learner_streaks), hearts and XP, joined per learner and course. -#}
 with
 
 learner_course_status as (
@@ -8,19 +10,13 @@ learner_course_status as (
 
 course_mastery as (
 
-    select * from {{ ref('v_course_mastery') }}
+    select * from {{ ref('int_learner_course_mastery') }}
 
 ),
 
-user_activity as (
+learner_streaks as (
 
-    select * from {{ ref('v_user_activity') }}
-
-),
-
-streak_history as (
-
-    select * from {{ ref('v_streak_history') }}
+    select * from {{ ref('int_learner_streaks') }}
 
 ),
 
@@ -33,17 +29,6 @@ leaderboard as (
 hearts as (
 
     select * from {{ ref('hearts') }}
-
-),
-
-longest_streaks as (
-
-    select
-        organization_id,
-        student_id,
-        max(longest_streak_to_date) as longest_streak_days
-    from streak_history
-    group by organization_id, student_id
 
 ),
 
@@ -70,8 +55,8 @@ final as (
         course_mastery.competencies_mastered,
         course_mastery.competencies_total,
         -- engagement (per learner, the same on each of the learner's courses)
-        coalesce(user_activity.streak_days, 0) as streak_days,
-        coalesce(longest_streaks.longest_streak_days, 0) as longest_streak_days,
+        coalesce(learner_streaks.streak_days, 0) as streak_days,
+        coalesce(learner_streaks.longest_streak_days, 0) as longest_streak_days,
         hearts.hearts,
         hearts.max_hearts,
         hearts.next_heart_at,
@@ -83,12 +68,9 @@ final as (
         on learner_course_status.organization_id = course_mastery.organization_id
         and learner_course_status.student_id = course_mastery.student_id
         and learner_course_status.course_id = course_mastery.course_id
-    left join user_activity
-        on learner_course_status.organization_id = user_activity.organization_id
-        and learner_course_status.student_id = user_activity.student_id
-    left join longest_streaks
-        on learner_course_status.organization_id = longest_streaks.organization_id
-        and learner_course_status.student_id = longest_streaks.student_id
+    left join learner_streaks
+        on learner_course_status.organization_id = learner_streaks.organization_id
+        and learner_course_status.student_id = learner_streaks.student_id
     left join leaderboard
         on learner_course_status.organization_id = leaderboard.organization_id
         and learner_course_status.student_id = leaderboard.student_id

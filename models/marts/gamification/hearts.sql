@@ -1,5 +1,6 @@
+{#- Every learner's hearts at the as-of: int_hearts_as_of for those who ever failed a quiz, the cap for the
+    others; the latest change from int_hearts_changes. -#}
 {%- set max_hearts = var('hearts_max') | int %}
-{%- set period_sec = (var('hearts_regen_hours') | float) * 3600 %}
 
 with
 
@@ -9,51 +10,15 @@ students as (
 
 ),
 
-states as (
+hearts_as_of as (
 
-    select * from {{ ref('int_hearts_states') }}
-
-),
-
-history as (
-
-    select * from {{ ref('hearts_history') }}
+    select * from {{ ref('int_hearts_as_of') }}
 
 ),
 
-last_states as (
+hearts_changes as (
 
-    select
-        *,
-        row_number() over (
-            partition by organization_id, student_id
-            order by loss_number desc
-        ) as recency
-    from states
-
-),
-
--- the last state plus the hearts that came back between it and as-of
-as_of_states as (
-
-    select
-        organization_id,
-        student_id,
-        hearts,
-        clock_started_at,
-        case
-            when clock_started_at is null then 0
-            else
-                least(
-                    {{ max_hearts }} - hearts,
-                    cast(floor(
-                        ({{ epoch_seconds(as_of_timestamp()) }} - {{ epoch_seconds('clock_started_at') }})
-                        / {{ period_sec }}
-                    ) as integer)
-                )
-        end as regained
-    from last_states
-    where recency = 1
+    select * from {{ ref('int_hearts_changes') }}
 
 ),
 
@@ -63,7 +28,7 @@ last_changes as (
         organization_id,
         student_id,
         max(changed_at) as last_changed_at
-    from history
+    from hearts_changes
     group by organization_id, student_id
 
 ),
@@ -73,20 +38,15 @@ final as (
     select
         students.organization_id,
         students.student_id,
-        coalesce(as_of_states.hearts + as_of_states.regained, {{ max_hearts }}) as hearts,
+        coalesce(hearts_as_of.hearts, {{ max_hearts }}) as hearts,
         {{ max_hearts }} as max_hearts,
-        case
-            when as_of_states.hearts + as_of_states.regained < {{ max_hearts }}
-                then {{ dbt.dateadd(
-                    'second', '(as_of_states.regained + 1) * ' ~ period_sec, 'as_of_states.clock_started_at'
-                ) }}
-        end as next_heart_at,
+        hearts_as_of.next_heart_at,
         {{ as_of_timestamp() }} as updated_at,
         last_changes.last_changed_at
     from students
-    left join as_of_states
-        on students.organization_id = as_of_states.organization_id
-        and students.student_id = as_of_states.student_id
+    left join hearts_as_of
+        on students.organization_id = hearts_as_of.organization_id
+        and students.student_id = hearts_as_of.student_id
     left join last_changes
         on students.organization_id = last_changes.organization_id
         and students.student_id = last_changes.student_id

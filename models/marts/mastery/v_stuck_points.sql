@@ -1,73 +1,9 @@
+{#- Published as computed by int_class_stuck_points (the stuck-point rule per class and its rank). -#}
 with
 
-user_progress as (
+class_stuck_points as (
 
-    select * from {{ ref('v_user_progress') }}
-
-),
-
-learner_attempts as (
-
-    select * from {{ ref('int_learner_class_attempts') }}
-
-),
-
-steps_completed as (
-
-    select * from {{ ref('int_steps_completed') }}
-
-),
-
-learner_classes as (
-
-    select
-        user_progress.organization_id,
-        user_progress.student_id,
-        user_progress.class_id,
-        user_progress.course_id,
-        user_progress.time_spent_sec,
-        learner_attempts.attempts,
-        learner_attempts.failed_attempts,
-        learner_attempts.attempts_to_pass,
-        learner_attempts.attempts_until_pass,
-        learner_attempts.best_score_pct,
-        case
-            when steps_completed.completed_at is not null
-                then {{ seconds_between('learner_attempts.first_activity_at', 'steps_completed.completed_at') }}
-        end as time_to_complete_sec
-    from user_progress
-    left join learner_attempts
-        on user_progress.organization_id = learner_attempts.organization_id
-        and user_progress.student_id = learner_attempts.student_id
-        and user_progress.class_id = learner_attempts.class_id
-    left join steps_completed
-        on user_progress.organization_id = steps_completed.organization_id
-        and user_progress.student_id = steps_completed.student_id
-        and user_progress.class_id = steps_completed.class_id
-
-),
-
-aggregated as (
-
-    select
-        organization_id,
-        class_id,
-        max(course_id) as course_id,
-        count(*) as learners_active,
-        count(attempts) as learners_attempting,
-        count(attempts_to_pass) as learners_passed,
-        avg(attempts_to_pass) as mean_attempts_to_pass,
-        {{ integer_sum(
-            "case when attempts_until_pass > " ~ var('stuck_attempts_threshold') ~ " then 1 else 0 end"
-        ) }} as learners_stuck,
-        {{ exact_avg('best_score_pct') }} as mean_best_score_pct,
-        {{ integer_sum('attempts') }} as quiz_attempts,
-        {{ integer_sum('failed_attempts') }} as failed_quiz_attempts,
-        count(time_to_complete_sec) as learners_completed,
-        percentile_cont(0.5) within group (order by time_to_complete_sec) as median_time_to_complete_sec,
-        {{ exact_avg('time_spent_sec') }} as mean_time_spent_sec
-    from learner_classes
-    group by organization_id, class_id
+    select * from {{ ref('int_class_stuck_points') }}
 
 ),
 
@@ -80,28 +16,17 @@ final as (
         learners_active,
         learners_attempting,
         learners_passed,
-        {{ round_decimal('mean_attempts_to_pass', 4) }} as mean_attempts_to_pass,
+        mean_attempts_to_pass,
         learners_stuck,
-        {{ round_decimal('mean_best_score_pct', 2) }} as mean_best_score_pct,
-        coalesce(quiz_attempts, 0) as quiz_attempts,
-        coalesce(failed_quiz_attempts, 0) as failed_quiz_attempts,
-        case
-            when quiz_attempts > 0 then {{ round_decimal('cast(failed_quiz_attempts as double) / quiz_attempts', 6) }}
-        end as fail_rate,
+        mean_best_score_pct,
+        quiz_attempts,
+        failed_quiz_attempts,
+        fail_rate,
         learners_completed,
-        {{ round_decimal('median_time_to_complete_sec', 3) }} as median_time_to_complete_sec,
-        {{ round_decimal('mean_time_spent_sec', 3) }} as mean_time_spent_sec,
-        -- 1 = the class of its course where most learners are stuck (then the highest fail rate, then class id)
-        cast(row_number() over (
-            partition by organization_id, course_id
-            order by
-                learners_stuck desc,
-                case
-                    when quiz_attempts > 0 then cast(failed_quiz_attempts as double) / quiz_attempts
-                end desc nulls last,
-                class_id
-        ) as bigint) as stuck_rank
-    from aggregated
+        median_time_to_complete_sec,
+        mean_time_spent_sec,
+        stuck_rank
+    from class_stuck_points
 
 )
 

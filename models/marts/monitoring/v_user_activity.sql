@@ -1,3 +1,4 @@
+{#- Recent events per learner at the as-of; the current streak comes from int_learner_streaks. -#}
 with
 
 events as (
@@ -6,9 +7,9 @@ events as (
 
 ),
 
-streak_history as (
+learner_streaks as (
 
-    select * from {{ ref('v_streak_history') }}
+    select * from {{ ref('int_learner_streaks') }}
 
 ),
 
@@ -49,43 +50,6 @@ activity as (
 
 ),
 
--- each learner's as-of day (local) and the day before, as v_streak_history holds them
-as_of_days as (
-
-    select
-        organization_id,
-        student_id,
-        max(date) as as_of_date
-    from streak_history
-    group by organization_id, student_id
-
-),
-
--- the as-of day's streak when that day is active, else the day before's (the day is not over yet)
-streaks as (
-
-    select
-        as_of_days.organization_id,
-        as_of_days.student_id,
-        coalesce(
-            max(
-                case
-                    when streak_history.date = as_of_days.as_of_date and streak_history.is_active
-                        then streak_history.streak_length
-                end
-            ),
-            max(case when streak_history.date < as_of_days.as_of_date then streak_history.streak_length end),
-            0
-        ) as streak_days
-    from as_of_days
-    inner join streak_history
-        on as_of_days.organization_id = streak_history.organization_id
-        and as_of_days.student_id = streak_history.student_id
-        and streak_history.date >= {{ dbt.dateadd('day', -1, 'as_of_days.as_of_date') }}
-    group by as_of_days.organization_id, as_of_days.student_id
-
-),
-
 final as (
 
     select
@@ -93,11 +57,11 @@ final as (
         activity.student_id,
         activity.last_event_at,
         activity.events_24h,
-        coalesce(streaks.streak_days, 0) as streak_days
+        coalesce(learner_streaks.streak_days, 0) as streak_days
     from activity
-    left join streaks
-        on activity.organization_id = streaks.organization_id
-        and activity.student_id = streaks.student_id
+    left join learner_streaks
+        on activity.organization_id = learner_streaks.organization_id
+        and activity.student_id = learner_streaks.student_id
 
 )
 

@@ -8,7 +8,7 @@ viewing as (
 
 segments as (
 
-    select * from {{ ref('v_video_segments') }}
+    select * from {{ ref('int_video_segments') }}
 
 ),
 

@@ -1,0 +1,139 @@
+{#- Each learner's progress on each course: the course's requirements, the learner's completed classes and the
+    progress and completion rule (v_course_progress publishes it). Incremental by learner. -#}
+{{
+    config(
+        materialized=incremental_materialization(),
+        meta=engine_specific('incremental'),
+        incremental_strategy='append',
+        tags=['incremental_events'],
+        pre_hook="{{ delete_dirty_rows('learner', reads_catalog=true) }}",
+    )
+}}
+
+{%- set scope = incremental_scope(reads_catalog=true, announce=true) %}
+
+with
+
+student_classes as (
+
+    select * from {{ ref('int_student_classes_active') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
+
+),
+
+class_requirements as (
+
+    select * from {{ ref('int_class_requirements') }}
+
+),
+
+steps_completed as (
+
+    select * from {{ ref('int_steps_completed') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
+
+),
+
+courses_completed as (
+
+    select * from {{ ref('int_courses_completed') }} as scoped
+    where {{ is_dirty('scoped', 'learner', scope) }}
+
+),
+
+-- (student, course) pairs with any progress event in one of the course's classes
+student_courses as (
+
+    select
+        organization_id,
+        student_id,
+        course_id,
+        max(last_activity_at) as last_activity_at
+    from student_classes
+    where course_id is not null
+    group by organization_id, student_id, course_id
+
+),
+
+course_requirements as (
+
+    select
+        organization_id,
+        course_id,
+        count(*) as classes_total
+    from class_requirements
+    where course_id is not null
+    group by organization_id, course_id
+
+),
+
+student_course_steps as (
+
+    select
+        organization_id,
+        student_id,
+        course_id,
+        count(*) as classes_completed
+    from steps_completed
+    where course_id is not null
+    group by organization_id, student_id, course_id
+
+),
+
+joined as (
+
+    select
+        student_courses.organization_id,
+        student_courses.student_id,
+        student_courses.course_id,
+        coalesce(course_requirements.classes_total, 0) as classes_total,
+        coalesce(student_course_steps.classes_completed, 0) as classes_completed,
+        courses_completed.completed_at,
+        student_courses.last_activity_at
+    from student_courses
+    left join course_requirements
+        on student_courses.organization_id = course_requirements.organization_id
+        and student_courses.course_id = course_requirements.course_id
+    left join student_course_steps
+        on student_courses.organization_id = student_course_steps.organization_id
+        and student_courses.student_id = student_course_steps.student_id
+        and student_courses.course_id = student_course_steps.course_id
+    left join courses_completed
+        on student_courses.organization_id = courses_completed.organization_id
+        and student_courses.student_id = courses_completed.student_id
+        and student_courses.course_id = courses_completed.course_id
+
+),
+
+final as (
+
+    select
+        organization_id,
+        student_id,
+        course_id,
+        classes_total,
+        classes_completed,
+        cast(
+            case
+                when classes_total = 0 then 0
+                else {{ round_decimal('100.0 * classes_completed / classes_total', 2) }}
+            end as decimal(5, 2)
+        ) as progress_pct,
+        completed_at is not null as is_completed,
+        completed_at,
+        last_activity_at
+    from joined
+
+)
+
+select
+    organization_id,
+    student_id,
+    course_id,
+    classes_total,
+    classes_completed,
+    progress_pct,
+    is_completed,
+    completed_at,
+    last_activity_at
+from final
