@@ -32,8 +32,8 @@ import duckdb
 
 from ingestion.batches import utc_now
 from ingestion.landing import ERASURES_TABLE, LANDING_SCHEMA, catalog_table, ensure_landing_schema, storage_version
-from ingestion.readers import set_variables, sql_literal
-from ingestion.sql_files import statement
+from ingestion.readers import sql_literal
+from ingestion.sql_files import set_variables, statement
 
 ERASED = "[erased]"
 MIN_VALUE_LENGTH = 3  # shorter values (initials, "Li") would erase other people's text too

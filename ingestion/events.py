@@ -23,15 +23,15 @@ from ingestion.event_versions import current_event_version
 from ingestion.landing import ensure_landing_schema
 from ingestion.project_vars import project_var
 from ingestion.readers import (
+    Classify,
     FileFailure,
     SourceFile,
     classify_python_records,
     discover,
     file_md5,
     load_file,
-    set_variables,
 )
-from ingestion.sql_files import statement
+from ingestion.sql_files import set_variables, statement
 from ingestion.text_stream import PREVIEW_CHARS, max_record_bytes
 from ingestion.xapi import redact_emails
 
@@ -46,7 +46,6 @@ _TEMP_OBJECTS = (("view", _ROWS), ("view", "_ingest_ev_input"), ("table", _VERDI
                  ("table", _STAGING))
 
 Progress = Callable[[str], None]
-Classify = Callable[[], object]  # validates the records of the view _ingest_ev_input into the staging table
 
 # The statements, in the order a batch runs them (ingestion/sql/events/).
 _MACROS = "events/validation_macros"  # the rules' building blocks, as temp macros

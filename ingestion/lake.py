@@ -43,8 +43,7 @@ import fsspec
 from ingestion.batches import utc_now
 from ingestion.errors import IngestError
 from ingestion.landing import ERASURES_TABLE, LANDING_SCHEMA, ensure_landing_schema
-from ingestion.readers import set_variables
-from ingestion.sql_files import statement
+from ingestion.sql_files import set_variables, statement
 
 LAKE_ENV = "LMS_LAKE_PATH"
 MANIFESTS = "_manifests"

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion.errors import IngestError
-from ingestion.sql_files import statement
+from ingestion.sql_files import registered, set_variables, statement
 from ingestion.text_stream import Stream, StreamLimit, lines, max_record_bytes
 
 LINES, JSON_DOC, PARQUET = "lines", "json", "parquet"
@@ -267,24 +267,16 @@ def classify_python_records(
     """Validate records held in Python: input_python_records.sql reads them as an Arrow table."""
     import pyarrow as pa  # only the rarer Python paths need it; keeps the import cheap
 
-    con.register("_ingest_ev_records", pa.table({
+    records = pa.table({
         "file_idx": pa.array(file_idx, pa.int32()),
         "rn": pa.array(rn, pa.int64()),
         "raw": pa.array(raw, pa.string()),
         "c": pa.array(c, pa.string()),
         "early_error": pa.array(early_error, pa.string()),
-    }))
-    try:
+    })
+    with registered(con, "_ingest_ev_records", records):
         con.execute(statement("events/input_python_records"))
         classify()
-    finally:
-        con.unregister("_ingest_ev_records")
-
-
-def set_variables(con: duckdb.DuckDBPyConnection, **values: object) -> None:
-    """Session variables for the statements that cannot take a parameter (views); the names are the caller's."""
-    for name, value in values.items():
-        con.execute(f"set variable {name} = $value", {"value": value})
 
 
 def _load_lines(

@@ -19,6 +19,12 @@ def statement(name: str) -> str:
     return (files("ingestion") / "sql" / f"{name}.sql").read_text(encoding="utf-8")
 
 
+def set_variables(con: duckdb.DuckDBPyConnection, **values: object) -> None:
+    """Session variables for the statements that cannot take a parameter (views); the names are the caller's."""
+    for name, value in values.items():
+        con.execute(f"set variable {name} = $value", {"value": value})
+
+
 @contextmanager
 def registered(con: duckdb.DuckDBPyConnection, name: str, rows: object) -> Iterator[None]:
     """Rows held in Python (an Arrow table) readable as `name` by the statements run inside the block."""
