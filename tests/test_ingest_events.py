@@ -28,6 +28,7 @@ from event_factory import (
 )
 
 from ingestion import events as events_module
+from ingestion import project_vars
 from ingestion.errors import IngestError
 from ingestion.events import ingest_event_paths
 from ingestion.nesting import max_nesting_depth
@@ -650,6 +651,21 @@ def test_a_record_over_the_size_limit_is_rejected_and_its_neighbours_land(con, t
     assert number == 4 and "over the limit of" in reason and "ingest_max_record_bytes" in reason
     assert len(raw) < 2000 and raw.endswith("bytes]")  # a preview, not the whole record
     assert (result.records_read, result.accepted, result.rejected) == (4, 3, 1)
+
+
+def test_a_line_over_a_record_limit_below_the_line_readers_own_is_rejected(con, tmp_path, monkeypatch):
+    # DuckDB's line reader takes lines up to 2 MB; a smaller limit must still hold for JSON Lines files
+    variables = {**project_vars.all_project_vars(), "ingest_max_record_bytes": 4096}
+    monkeypatch.setattr(project_vars, "_project_vars", lambda: variables)
+    path = write_lines(tmp_path / "small-limit.ndjson",
+                       [ping("first"), _with_big_payload("ten-kb", 10_000), ping("last")])
+
+    result = ingest(con, path)
+
+    assert [i for (i,) in landed(con)] == ["first", "last"]
+    ((number, reason),) = rejects(con, "record_number, reason")
+    assert number == 2 and "over the limit of 4,096 (var ingest_max_record_bytes)" in reason
+    assert (result.records_read, result.accepted, result.rejected) == (3, 2, 1)
 
 
 def _nested(depth: int) -> Any:
