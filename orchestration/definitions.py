@@ -2,7 +2,7 @@
 
 from dagster import Definitions
 
-from orchestration.assets.dbt import lms_dbt_asset_sets
+from orchestration.assets.dbt import lms_dbt_assets
 from orchestration.assets.exports import landed_mooc_and_h5p
 from orchestration.assets.gamification import landed_gamification_awards
 from orchestration.assets.landing import landed_lms_catalog, landed_lms_events
@@ -18,7 +18,7 @@ defs = Definitions(
         landed_lms_catalog,
         landed_mooc_and_h5p,
         landed_gamification_awards,
-        *lms_dbt_asset_sets,
+        lms_dbt_assets,
     ],
     asset_checks=[event_lag_check],
     jobs=[lms_warehouse_job, events_job, exports_job],

@@ -1,11 +1,10 @@
-"""Daily UTC partitions of event ingestion and of the incremental dbt models.
+"""Daily UTC partitions of event ingestion.
 
-Partition `YYYY-MM-DD` is the landing folder `LMS_LANDING_DIR/YYYY-MM-DD/` and, for dbt, the window
-[day 00:00, next day 00:00) UTC passed to dbt as LMS_PARTITION_START / LMS_PARTITION_END. Today's
-partition exists already (`end_offset=1`). Every run of the partitioned assets names partitions
-(Dagster cannot run a partitioned asset whose partitioned parent has materialized without one): the
-hourly refresh, `lms-warehouse run` and the sensor's run for undated files are runs of today's
-partition tagged `lms/landing_scope=all`, which makes the landing asset read the whole folder.
+Partition `YYYY-MM-DD` is the landing folder `LMS_LANDING_DIR/YYYY-MM-DD/`: a day's run lands that folder
+only. Today's partition exists already (`end_offset=1`). The dbt assets are not partitioned
+(orchestration/assets/dbt.py). The hourly refresh, `lms-warehouse run` and the sensor's run for undated
+files are runs of today's partition tagged `lms/landing_scope=all`, which makes the landing asset read the
+whole folder.
 """
 
 import os
@@ -37,27 +36,11 @@ def current_partition_key(moment: datetime | None = None) -> str:
     return min(max(key, first), last)
 
 
-def partition_window(context: AssetExecutionContext) -> tuple[datetime, datetime] | None:
-    """The run's partition window (one day, or a backfill's range) as naive UTC datetimes.
-
-    None for a whole-folder run (and an unpartitioned one): the incremental models then take in every
-    batch they have not seen, with no day to recompute on top.
-    """
-    if _reads_whole_folder(context):
-        return None
-    window = context.partition_time_window
-    return _naive_utc(window.start), _naive_utc(window.end)
-
-
 def partition_days(context: AssetExecutionContext) -> list[str] | None:
     """The days whose landing folders this run reads; None for the whole folder (tagged, or unpartitioned)."""
     if _reads_whole_folder(context):
         return None
     return list(context.partition_keys)
-
-
-def _naive_utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _reads_whole_folder(context: AssetExecutionContext) -> bool:

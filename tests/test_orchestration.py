@@ -34,11 +34,12 @@ from test_xapi_lrs import statement
 from dbt_runner.run import dbt_build_args
 from devtools.simulators.lrs import create_app
 from devtools.simulators.unified_lms import serve_in_thread
-from orchestration.assets.dbt import build_dbt_assets
+from orchestration.assets.dbt import lms_dbt_assets
 from orchestration.assets.landing import landed_lms_catalog, landed_lms_events
 from orchestration.checks import event_lag_check, event_lag_result
 from orchestration.partitions import LANDING_SCOPE_TAG, WHOLE_LANDING_DIR, XAPI_PULL_TAG, current_partition_key
 from orchestration.policies import HTTP_RETRY_POLICY, WAREHOUSE_POOL
+from orchestration.project import dbt_project
 from orchestration.resources import LmsEngine, LmsSources, build_resources
 from orchestration.run_config import build_run_config
 from orchestration.sensors import landing_files_sensor
@@ -84,10 +85,10 @@ def test_definitions_load_with_jobs_schedules_sensor_and_checks() -> None:
     assert events_job.partitions_def is not None
     graph = defs.resolve_asset_graph()
     assert graph.get(EVENTS).partitions_def is not None
-    assert graph.get(AssetKey(["main", "lms_student"])).partitions_def is None  # not an incremental model
-    incremental = [s for s in defs.assets if s.op.name == "lms_dbt_incremental_assets"]
-    if incremental:  # the models tagged incremental_events share the daily partitions of the landed events
-        assert all(graph.get(key).partitions_def == graph.get(EVENTS).partitions_def for key in incremental[0].keys)
+    # dbt is one unpartitioned set: the incremental models pick their own new batches, a day would limit nothing
+    dbt_sets = [a for a in defs.assets if getattr(a, "op", None) is not None and a.op.name.startswith("lms_dbt")]
+    assert [a.op.name for a in dbt_sets] == ["lms_dbt_assets"]
+    assert graph.get(AssetKey(["main", "lms_event"])).partitions_def is None
     check_keys = {key.name for key in graph.asset_check_keys if key.asset_key == EVENTS}
     assert "event_lag" in check_keys
     # dbt tests stay asset checks of their own asset.
@@ -177,33 +178,20 @@ def test_http_retry_policy_backs_off_exponentially_with_jitter() -> None:
     assert HTTP_RETRY_POLICY.delay and HTTP_RETRY_POLICY.delay > 0
 
 
-def test_dbt_sets_partition_the_project_and_chain_without_splitting() -> None:
-    whole = build_dbt_assets("tag:no_model_has_this_tag")
-    assert [s.op.name for s in whole] == ["lms_dbt_assets"]  # nothing tagged: the whole project, as before
-    all_keys = whole[0].keys
-    # A model in the middle of the graph stands in for the incremental models.
-    upstream, incremental, rest = build_dbt_assets("int_video_pings")
-    assert incremental.partitions_def is not None
-    assert upstream.partitions_def is None and rest.partitions_def is None
-    assert incremental.keys == {AssetKey(["intermediate", "int_video_pings"])}
-    assert AssetKey(["staging", "stg_lms__events"]) in upstream.keys
-    assert AssetKey(["main", "v_user_progress"]) in rest.keys
-    assert upstream.keys | incremental.keys | rest.keys == all_keys
-    assert not (upstream.keys & incremental.keys or upstream.keys & rest.keys or incremental.keys & rest.keys)
-    # Every dbt test stays an asset check, and on the same asset as in the single set.
-    assert {c for s in (upstream, incremental, rest) for c in s.check_keys} == set(whole[0].check_keys)
-    # The three sets form a chain: the whole-graph job runs each as one op (no cycle to split).
-    defs = Definitions(
-        assets=[landed_lms_events, upstream, incremental, rest],
-        jobs=[define_asset_job("all", selection=AssetSelection.all())],
-        resources=build_resources(),
-    )
-    Definitions.validate_loadable(defs)
+def test_the_dbt_assets_are_the_selector_that_names_the_whole_project() -> None:
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    assert manifest["selectors"]["lms_warehouse"]["definition"] == {"method": "fqn", "value": "*"}
+    nodes = manifest["nodes"].values()
+    built = [node["name"] for node in nodes if node["resource_type"] in ("model", "seed", "snapshot")]
+    assert sorted(key.path[-1] for key in lms_dbt_assets.keys) == sorted(built)
+    data_tests = [node for node in nodes if node["resource_type"] == "test"]
+    assert len(lms_dbt_assets.check_keys) == len(data_tests)  # every dbt test is an asset check
+    # The job of everything runs the set as one op (no cycle with the other assets splits it).
+    defs = Definitions(assets=[landed_lms_events, landed_lms_catalog, lms_dbt_assets],
+                       jobs=[define_asset_job("all", selection=AssetSelection.all())], resources=build_resources())
     dbt_ops = {n for n in defs.resolve_job_def("all").graph.node_dict if n.startswith("lms_dbt")}
-    assert dbt_ops == {"lms_dbt_upstream_assets", "lms_dbt_incremental_assets", "lms_dbt_assets"}
-    config = build_run_config(defs.resolve_job_def("all"), as_of="2024-03-04 18:00:00",
-                              dbt_sets=[upstream, incremental, rest])
-    assert set(config["ops"]) == dbt_ops
+    assert dbt_ops == {"lms_dbt_assets"}
+    assert set(build_run_config(defs.resolve_job_def("all"), as_of="2024-03-04 18:00:00")["ops"]) == dbt_ops
 
 
 def test_dbt_build_args_pass_as_of_and_the_partition_window_in_the_environment() -> None:
@@ -232,22 +220,21 @@ def landing(tmp_path: Path, warehouse_path: Path) -> Path:
 def test_daily_partitions_land_their_folder_and_a_backfill_range_lands_two_days(
     landing: Path, warehouse_path: Path
 ) -> None:
-    # One harmless model stands in for the incremental models: the partitioned dbt set gets the window.
-    partitioned_dbt = build_dbt_assets("stg_lms__events")[0]
-    assert partitioned_dbt.partitions_def is not None
-    assets = [landed_lms_events, partitioned_dbt]
+    # One dbt model built with the landing (dagster-dbt selects just it): the dbt set is not partitioned.
+    staged_events = AssetKey(["staging", "stg_lms__events"])
+    assets = [landed_lms_events, lms_dbt_assets]
     resources = {**build_resources(), "sources": LmsSources(landing_dir=str(landing))}
-    run_config = {"ops": {partitioned_dbt.op.name: {"config": {"as_of": "2024-03-04 00:00:00"}}}}
+    run_config = {"ops": {lms_dbt_assets.op.name: {"config": {"as_of": "2024-03-04 00:00:00"}}}}
     with DagsterInstance.ephemeral() as instance:
-        day = materialize(assets, partition_key="2024-03-01", resources=resources, instance=instance,
-                          run_config=run_config)
+        day = materialize(assets, selection=[EVENTS, staged_events], partition_key="2024-03-01",
+                          resources=resources, instance=instance, run_config=run_config)
         assert day.success
         assert _landed_ids(warehouse_path) == ["d1"]
-        assert "partition window 2024-03-01 00:00:00 .. 2024-03-02 00:00:00" in _logs(instance, day.run_id)
 
-        # A backfill of 2024-03-02..2024-03-03 as one run (the assets' single-run backfill policy).
+        # A backfill of 2024-03-02..2024-03-03 as one run (the landing asset's single-run backfill policy).
         backfill = materialize(
             assets,
+            selection=[EVENTS, staged_events],
             resources=resources,
             instance=instance,
             run_config=run_config,
@@ -256,18 +243,36 @@ def test_daily_partitions_land_their_folder_and_a_backfill_range_lands_two_days(
         )
         assert backfill.success
         assert _landed_ids(warehouse_path) == ["d1", "d2", "d3"]  # the loose file is not a day's
-        assert "partition window 2024-03-02 00:00:00 .. 2024-03-04 00:00:00" in _logs(instance, backfill.run_id)
         materialized = {
             (event.asset_key, event.partition)
             for event in backfill.get_asset_materialization_events()
             for event in [event.materialization]
         }
-        assert {(EVENTS, "2024-03-02"), (EVENTS, "2024-03-03")} <= materialized
+        assert {(EVENTS, "2024-03-02"), (EVENTS, "2024-03-03"), (staged_events, None)} <= materialized
         staged = duckdb.connect(str(warehouse_path), read_only=True)
         try:
             assert staged.execute("select count(*) from staging.stg_lms__events").fetchone() == (3,)
         finally:
             staged.close()
+
+        # Say a whole run processed every batch (the watermark; these runs built one model, so it did not move).
+        # Then a run asked to recompute 2024-03-01 hands the incremental models that day's events, and no other.
+        state = duckdb.connect(str(warehouse_path))
+        try:
+            state.execute("insert into build_state.built_batches select batch_id from landing.ingest_batches")
+        finally:
+            state.close()
+        recompute = {"ops": {lms_dbt_assets.op.name: {"config": {
+            "as_of": "2024-03-04 00:00:00", "recompute_from": "2024-03-01", "recompute_to": "2024-03-02"}}}}
+        again = materialize(assets, selection=[staged_events], resources=resources, instance=instance,
+                            run_config=recompute)
+        assert again.success
+        assert "recompute window 2024-03-01 00:00:00 .. 2024-03-02 00:00:00" in _logs(instance, again.run_id)
+        state = duckdb.connect(str(warehouse_path), read_only=True)
+        try:
+            assert state.execute("select id from build_state.run_events").fetchall() == [("d1",)]
+        finally:
+            state.close()
 
         # A run tagged for the whole folder (the hourly refresh: today's partition) also lands the loose file;
         # the dated ones add nothing.
@@ -428,8 +433,6 @@ def test_daily_runs_and_a_backfill_of_the_events_job_equal_a_full_rebuild(
     from lms_warehouse.fingerprint import differences, mart_fingerprints
     from orchestration.definitions import defs
 
-    if not any(s.op.name == "lms_dbt_incremental_assets" for s in defs.assets):
-        pytest.skip("no dbt model is tagged incremental_events")
     landing = tmp_path / "landing"
     # The two fixture files land on two days; the second holds events that occurred days earlier.
     for day, name in (("2024-03-01", "day1.ndjson"), ("2024-03-03", "day2.jsonl")):
@@ -452,7 +455,6 @@ def test_daily_runs_and_a_backfill_of_the_events_job_equal_a_full_rebuild(
                   "dagster/asset_partition_range_end": "2024-03-03"},
         )
         assert backfill.success
-        assert "partition window 2024-03-02 00:00:00 .. 2024-03-04 00:00:00" in _logs(instance, backfill.run_id)
     with write_session(warehouse_path) as con:
         by_partition = mart_fingerprints(con)
     assert by_partition["v_user_progress"].rows == 5

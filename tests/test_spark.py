@@ -88,8 +88,7 @@ def test_dagster_builds_the_same_relations_on_spark_through_the_engine_resource(
         both_engines: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from dagster import AssetKey, AssetSelection, DagsterInstance, Definitions, define_asset_job
 
-    from orchestration.assets.dbt import lms_dbt_asset_sets
-    from orchestration.partitions import current_partition_key
+    from orchestration.assets.dbt import lms_dbt_assets
     from orchestration.resources import LmsEngine, build_resources
     from orchestration.run_config import build_run_config
 
@@ -98,14 +97,13 @@ def test_dagster_builds_the_same_relations_on_spark_through_the_engine_resource(
     monkeypatch.setenv("LMS_WAREHOUSE_PATH", str(warehouse))
     monkeypatch.setenv("LMS_SPARK_WAREHOUSE", str(fresh))
     chosen = [AssetKey(["main", "lms_student"]), AssetKey(["main", "lms_event"])]
-    defs = Definitions(assets=lms_dbt_asset_sets,
+    defs = Definitions(assets=[lms_dbt_assets],
                        jobs=[define_asset_job("on_spark", selection=AssetSelection.assets(*chosen).upstream())],
                        resources={**build_resources(), "engine": LmsEngine(target="spark")})
     job = defs.resolve_job_def("on_spark")
     with DagsterInstance.ephemeral() as instance:
-        # a partition, as the schedules run it (lms_event is in the partitioned set; Spark rebuilds it whole)
         result = job.execute_in_process(run_config=build_run_config(job, as_of=AS_OF.replace("T", " ")),
-                                        instance=instance, partition_key=current_partition_key())
+                                        instance=instance)
     assert result.success
     built = {event.asset_key for event in result.get_asset_materialization_events()}
     assert set(chosen) <= built

@@ -1,6 +1,9 @@
 -- v_course_progress.is_completed is true exactly when a COURSE_COMPLETED signal exists for the pair, with
 -- the same time; and classes_completed equals the learner's STEP_COMPLETED signals in the course's
 -- requirement classes. Returns the disagreements.
+-- a check of v_course_progress in Dagster (a test with several parents is otherwise no asset's check)
+{{ config(meta={'dagster': {'ref': {'name': 'v_course_progress'}}}) }}
+
 with
 
 course_progress as (

@@ -1,4 +1,7 @@
 -- v_event_daily_stats adds up to every accepted event, no more, no less. Returns a row when it does not.
+-- a check of v_event_daily_stats in Dagster (a test with several parents is otherwise no asset's check)
+{{ config(meta={'dagster': {'ref': {'name': 'v_event_daily_stats'}}}) }}
+
 with
 
 events as (

@@ -1,6 +1,9 @@
 -- Every signal has source events, all of them accepted events of the signal's student, and it became
 -- true when the latest of them happened. Returns the signals that break this. In an incremental build it
 -- reads the recomputed learners' signals only (var recomputed_learners, as the incremental models' tests).
+-- a check of int_signals_unioned in Dagster (a test with several parents is otherwise no asset's check)
+{{ config(meta={'dagster': {'ref': {'name': 'int_signals_unioned'}}}) }}
+
 with
 
 signals as (

@@ -1,5 +1,8 @@
 -- v_user_progress and lms_signal tell the same story: video_completed / quiz_passed = 1 exactly when the
 -- pair has a VIDEO_COMPLETED / QUIZ_PASSED signal, at the same time. Returns the disagreements.
+-- a check of v_user_progress in Dagster (a test with several parents is otherwise no asset's check)
+{{ config(meta={'dagster': {'ref': {'name': 'v_user_progress'}}}) }}
+
 with
 
 progress as (
