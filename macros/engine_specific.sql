@@ -7,6 +7,9 @@
         'incremental': "Incremental on DuckDB (the keys the new batches touch are replaced); a Parquet table "
             ~ "rebuilt whole on Spark, whose Parquet tables have no DELETE (the same rows either way; "
             ~ "macro incremental_materialization).",
+        'incremental_by_day': "Incremental on both engines: on DuckDB the keys the new batches touch are "
+            ~ "replaced; on Spark the UTC days the new events occurred on (partition event_date, dbt-spark's "
+            ~ "insert_overwrite), every event of those days (macro incremental_settings).",
         'hearts_fold': "The hearts states are a recursive CTE on DuckDB and a left fold of each learner's "
             ~ "failures (aggregate) on Spark, which has no recursive CTE; the step rule is written once "
             ~ "(macro hearts_step).",

@@ -167,7 +167,8 @@ def test_the_docs_site_marks_engine_specific_models_and_describes_every_engine_v
     # a model built another way on Spark (a table instead of incremental, a fold instead of a recursive CTE)
     # says how in its meta, which the docs site shows
     models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
-    different = [m for m in models if re.search(r"incremental_materialization\(\)|hearts_states\(", m["raw_code"])]
+    built_another_way = r"incremental_materialization\(\)|incremental_settings\(|hearts_states\("
+    different = [m for m in models if re.search(built_another_way, m["raw_code"])]
     assert len(different) > 20
     unmarked = [m["name"] for m in different if not m["config"]["meta"].get("engine_specific", "").strip()]
     assert unmarked == []

@@ -9,6 +9,7 @@ import subprocess
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 from mooc_demo_warehouse import land_demo_warehouse
 from warehouse_cli import CLI
@@ -109,3 +110,87 @@ def test_dagster_builds_the_same_relations_on_spark_through_the_engine_resource(
     assert set(chosen) <= built
     found = compare(warehouse, fresh, [key.path[-1] for key in chosen])
     assert found.missing == [] and found.differing == [] and found.nonempty == len(chosen)
+
+
+def test_every_incremental_model_on_spark_overwrites_its_partitions_never_the_whole_table(tmp_path: Path) -> None:
+    """dbt-spark's insert_overwrite without partition_by silently replaces the whole table with the new rows: every
+    model that is incremental on Spark has partitions (macro incremental_settings chooses, and refuses the rest)."""
+    import json
+
+    from dbt_runner.spark_target import TARGET, spark_environment
+
+    env = {**os.environ, **spark_environment(), "DBT_TARGET_PATH": str(tmp_path / "target")}
+    listed = subprocess.run(
+        [str(CLI.parent / "dbt"), "ls", *TARGET, "--resource-type", "model", "--select",
+         "config.materialized:incremental", "--output", "json", "--output-keys", "name config", "--quiet"],
+        capture_output=True, text=True, check=True, env=env).stdout
+    models = [json.loads(line) for line in listed.splitlines() if line.startswith("{")]
+    assert "stg_lms__events" in {m["name"] for m in models}
+    wrong = [m["name"] for m in models
+             if m["config"]["incremental_strategy"] != "insert_overwrite" or not m["config"].get("partition_by")]
+    assert wrong == []
+
+
+def _day_files(spark_dir: Path) -> dict[str, set[str]]:
+    """{event_date partition: its Parquet file names} of stg_lms__events on Spark."""
+    table = spark_dir / "_internal" / "staging.db" / "stg_lms__events"
+    return {day.name: {f.name for f in day.glob("*.parquet")} for day in table.glob("event_date=*")}
+
+
+def test_an_incremental_build_on_spark_rewrites_only_the_touched_days_and_equals_duckdb(
+        both_engines: tuple[Path, Path], tmp_path: Path) -> None:
+    """Last in this module: it lands a batch in the shared lake. stg_lms__events is dbt-spark's insert_overwrite
+    by event day: a new day and a late event rewrite their two days and no other (an old event's id re-sent with
+    other content is quarantined at ingestion and touches nothing), and every relation equals DuckDB's
+    incremental build."""
+    from event_factory import ping, quiz, write_lines
+
+    warehouse, spark_dir = both_engines
+    env = {**os.environ, "LMS_WAREHOUSE_PATH": str(warehouse), "LMS_SPARK_WAREHOUSE": str(spark_dir)}
+    before = _day_files(spark_dir)
+    with write_session(warehouse) as con:
+        org, student, course, klass, old_id, old_day = con.execute(
+            "select organization_id, student_id, course_id, class_id, event_id, cast(occurred_at as date)"
+            " from staging.stg_lms__events where event_type = 'QUIZ_SUBMIT'"
+            " order by occurred_at, event_id limit 1").fetchone()
+    who = {"student_id": student, "course_id": course, "class_id": klass}
+    resent_day, late_day, new_day = "2026-02-12", "2026-02-15", "2026-03-01"
+    assert {f"event_date={day}" for day in (resent_day, late_day)} <= set(before)  # new_day may be a new partition
+    assert str(old_day) not in (resent_day, late_day, new_day)
+    batch = tmp_path / "new-day.ndjson"
+    write_lines(batch, [
+        ping("spark-new-1", occurred_at=f"{new_day}T11:00:00Z", **who),
+        quiz("spark-late-1", occurred_at=f"{late_day}T09:00:00Z", **who),
+        quiz(old_id, occurred_at=f"{resent_day}T08:00:00Z", **who),  # the same id again, another day
+    ])
+    previous = os.environ.get("LMS_WAREHOUSE_PATH")
+    os.environ["LMS_WAREHOUSE_PATH"] = str(warehouse)
+    try:
+        with write_session(warehouse) as con:
+            landed = ingest_event_paths(con, [batch], organization_id=org)
+    finally:
+        if previous is None:
+            os.environ.pop("LMS_WAREHOUSE_PATH", None)
+        else:
+            os.environ["LMS_WAREHOUSE_PATH"] = previous
+    assert (landed.accepted, landed.rejected) == (2, 1)  # the other content under an old id: a conflict, quarantined
+    _cli(env, "build", "--as-of", AS_OF)
+    _cli(env, "build", "--target", "spark", "--as-of", AS_OF)
+
+    after = _day_files(spark_dir)
+    touched = {f"event_date={day}" for day in (late_day, new_day)}
+    assert set(before) <= set(after)
+    assert {day for day in after if before.get(day) != after[day]} == touched  # every other day kept its files
+    found = compare(warehouse, spark_dir)
+    assert found.missing == [] and found.differing == [] and found.nonempty > 30
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    con.execute(f"attach '{warehouse}' as duck (read_only)")
+    key = "organization_id, event_id, occurred_at, batch_id"
+    on_spark = (f"select {key} from read_parquet('{spark_dir}/_internal/staging.db/stg_lms__events/*/*.parquet',"
+                " hive_partitioning = true)")
+    on_duckdb = f"select {key} from duck.staging.stg_lms__events"
+    assert con.execute(f"select count(*) from ({on_spark} except all {on_duckdb})").fetchone() == (0,)
+    assert con.execute(f"select count(*) from ({on_duckdb} except all {on_spark})").fetchone() == (0,)
+    kept = con.execute(f"select cast(occurred_at as date) from ({on_spark}) where event_id = ?", [old_id]).fetchall()
+    assert [str(day) for (day,) in kept] == [str(old_day)]  # the first copy still wins

@@ -18,9 +18,9 @@
     Code changes are dbt's `state:modified` (dbt_runner/code_changes.py), not a concern of these macros.
 -#}
 
-{#- The materialization of the incremental models. Spark on plain Parquet has no DELETE, which their pre-hook
-    needs: there they are tables, rebuilt whole, until they are partitioned for insert_overwrite
-    (docs/plans/22-spark.md). The run-state hooks below have Spark variants to match. -#}
+{#- The materialization of the incremental models that have no partition unit on Spark yet: Spark on plain
+    Parquet has no DELETE, which their pre-hook needs, so there they are tables, rebuilt whole, until they are
+    partitioned for insert_overwrite (macro incremental_settings, docs/plans/22-spark.md). -#}
 {% macro incremental_materialization() -%}
     {{ return('table' if target.type == 'spark' else 'incremental') }}
 {%- endmacro %}
@@ -53,16 +53,35 @@
 {%- endmacro %}
 
 
-{#- Spark: no incremental model (incremental_materialization), so no watermark; the run-state tables the data
-    tests' `where` configs read say "every row", one statement per call (the session cursor runs one). -#}
+{#- Spark: the same watermark and run state, as Parquet tables, one statement per call (the session cursor runs
+    one). The lake holds no ingest_batches table (its batches are manifests): a run's batches are the batch ids
+    of the landed events and catalog snapshots that the watermark does not hold. -#}
 {% macro spark__start_incremental_run() -%}
     {%- if not execute -%}{{ return('select 1 as not_executing') }}{%- endif -%}
+    {%- set start = run_setting('partition_start', 'LMS_PARTITION_START') -%}
+    {%- set end = run_setting('partition_end', 'LMS_PARTITION_END') -%}
     {%- do run_query("create database if not exists build_state") -%}
+    {%- do run_query("create table if not exists build_state.built_batches (batch_id string) using parquet") -%}
+    {%- set landed = ["select distinct batch_id, 'events' as kind from " ~ source('landing', 'lms_events')] -%}
+    {%- for node in graph.sources.values() if node.source_name == 'landing' and node.name.startswith('catalog_') -%}
+        {%- do landed.append("select distinct batch_id, 'catalog' as kind from " ~ source('landing', node.name)) -%}
+    {%- endfor -%}
+    {%- do run_query("drop table if exists build_state.run_batches") -%}
+    {%- do run_query("create table build_state.run_batches using parquet as select landed.batch_id, landed.kind from ("
+        ~ landed | join(" union all ") ~ ") as landed where landed.batch_id not in "
+        ~ "(select built.batch_id from build_state.built_batches as built)") -%}
     {%- do run_query("drop table if exists build_state.run_events") -%}
-    {%- do run_query("create table build_state.run_events using parquet as select organization_id, id, student_id, "
-        ~ "class_id, type, occurred_at from " ~ source('landing', 'lms_events') ~ " where false") -%}
+    {%- set window = " or (events.occurred_at >= cast('" ~ start ~ "' as timestamp) and events.occurred_at < cast('"
+        ~ end ~ "' as timestamp))" if start and end else "" -%}
+    {%- do run_query("create table build_state.run_events using parquet as select events.organization_id, events.id, "
+        ~ "events.student_id, events.class_id, events.type, events.occurred_at from " ~ source('landing', 'lms_events')
+        ~ " as events where events.batch_id in (select batch_id from build_state.run_batches where kind = 'events')"
+        ~ window) -%}
+    {%- set catalog_changed = run_query(
+        "select count(*) from build_state.run_batches where kind = 'catalog'").columns[0].values()[0] > 0 -%}
     {%- do run_query("drop table if exists build_state.run_scope") -%}
-    create table build_state.run_scope using parquet as select false as catalog_changed, true as every_row
+    create table build_state.run_scope using parquet as
+    select {{ catalog_changed }} as catalog_changed, {{ _tests_read_every_row(catalog_changed) }} as every_row
 {%- endmacro %}
 
 
@@ -109,16 +128,6 @@
 
 {#- on-run-end: the watermark moves only after a run that built every incremental model and failed nowhere. -#}
 {% macro finish_incremental_run(results) -%}
-    {{ return(adapter.dispatch('finish_incremental_run')(results)) }}
-{%- endmacro %}
-
-
-{% macro spark__finish_incremental_run(results) -%}
-    select 1 as no_watermark
-{%- endmacro %}
-
-
-{% macro default__finish_incremental_run(results) -%}
     {%- if execute and flags.WHICH in ('build', 'run') and _whole_run_succeeded(results) -%}
         insert into build_state.built_batches (batch_id) select batch_id from build_state.run_batches
     {%- else -%}
@@ -271,7 +280,7 @@
 {% macro delete_dirty_rows(key, reads_catalog=false, column=none, catalog_mapped=none) -%}
     {#- the keys learner_as_of* follow the as-of (dbt_runner/code_changes.py reads the same prefix) -#}
     {%- set as_of_dependent = key.startswith('learner_as_of') -%}
-    {%- if is_incremental_run() -%}
+    {%- if is_incremental_run() and not overwrites_partitions() -%}
         delete from {{ this }} as target
         where {{ is_dirty('target', key, incremental_scope(reads_catalog, as_of_dependent=as_of_dependent), column) }}
         {%- if catalog_mapped and catalog_changed_this_run() %}

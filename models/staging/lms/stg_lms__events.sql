@@ -1,25 +1,39 @@
 {#- A table, not a view like the rest of staging: it is the one place every event's JSON payload is parsed
     and its e-mail addresses removed, and half a dozen event models read it. Incremental by event id: a
     build parses only the events of batches it has not seen (every landed copy of their ids, so the
-    first-copy-wins rule stays exact). -#}
+    first-copy-wins rule stays exact). On Spark the unit is the UTC day of the event (partition
+    event_date): a build rewrites the days the new events occurred on, every event of those days. -#}
 {{
     config(
-        materialized=incremental_materialization(),
-        meta=engine_specific('incremental'),
-        incremental_strategy='append',
+        meta=engine_specific('incremental_by_day'),
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('event', reads_catalog=false, column='event_id') }}",
+        **incremental_settings(spark_partition_by=['event_date'])
     )
 }}
 
 {%- set scope = incremental_scope(reads_catalog=false) %}
+{%- if overwrites_partitions() %}
+    {#- Spark: every copy of each id landed on a touched day (the first copy still wins), and of the winners
+        those of the touched days: a winner of another day is that day's, whose partition stays as it is -#}
+    {%- set rows_read -%}
+        (scoped.organization_id, scoped.id) in (
+            select touched.organization_id, touched.id from {{ source('landing', 'lms_events') }} as touched
+            where {{ in_touched_days('touched.occurred_at') }}
+        )
+    {%- endset -%}
+    {%- set winners_kept = in_touched_days('occurred_at') -%}
+{%- else %}
+    {%- set rows_read = is_dirty('scoped', 'event', scope, 'id') -%}
+    {%- set winners_kept = '1 = 1' -%}
+{%- endif %}
 
 with
 
 source as (
 
     select * from {{ source('landing', 'lms_events') }} as scoped
-    where {{ is_dirty('scoped', 'event', scope, 'id') }}
+    where {{ rows_read }}
 
 ),
 
@@ -125,13 +139,14 @@ final as (
         payload_json,
         context_json,
         occurred_at,
+        cast(occurred_at as date) as event_date,
         loaded_at as first_loaded_at,
         content_hash,
         source_file,
         record_number,
         batch_id
     from ranked
-    where load_rank = 1
+    where load_rank = 1 and {{ winners_kept }}
 
 )
 
