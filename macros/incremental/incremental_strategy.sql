@@ -31,3 +31,15 @@
 {% macro in_touched_days(column) -%}
     cast({{ column }} as date) in (select distinct cast(occurred_at as date) from build_state.run_events)
 {%- endmacro %}
+
+
+{#- SQL condition on `alias`, a model of one row per event read by an event-grain model: the rows this build
+    recomputes. The events of the new batches (by event id) where their keys are deleted first (DuckDB), every
+    event of the days they occurred on where whole days are overwritten (Spark; `alias` has `event_date`). -#}
+{% macro event_rows_to_build(alias, scope) -%}
+    {%- if overwrites_partitions() -%}
+        {{ in_touched_days(alias ~ '.event_date') }}
+    {%- else -%}
+        {{ is_dirty(alias, 'event', scope, 'event_id') }}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,10 +1,9 @@
 {{
     config(
-        materialized=incremental_materialization(),
-        meta=engine_specific('incremental'),
-        incremental_strategy='append',
+        meta=engine_specific('incremental_by_day'),
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('event', reads_catalog=false, column='event_id') }}",
+        **incremental_settings(spark_partition_by=['event_date'])
     )
 }}
 
@@ -15,7 +14,7 @@ with
 events as (
 
     select * from {{ ref('stg_lms__events') }} as scoped
-    where {{ is_dirty('scoped', 'event', scope, 'event_id') }}
+    where {{ event_rows_to_build('scoped', scope) }}
 
 ),
 
@@ -37,7 +36,8 @@ submissions as (
         score,
         max_score,
         passed,
-        occurred_at
+        occurred_at,
+        event_date
     from events
     where event_type = 'QUIZ_SUBMIT'
         -- an event without a class is not progress on any step
@@ -69,7 +69,8 @@ final as (
             end,
             0
         ) as passed,
-        submissions.occurred_at
+        submissions.occurred_at,
+        submissions.event_date
     from submissions
     left join quiz_catalog
         on submissions.quiz_id = quiz_catalog.quiz_id

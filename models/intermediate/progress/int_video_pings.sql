@@ -1,10 +1,9 @@
 {{
     config(
-        materialized=incremental_materialization(),
-        meta=engine_specific('incremental'),
-        incremental_strategy='append',
+        meta=engine_specific('incremental_by_day'),
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('event', reads_catalog=false, column='event_id') }}",
+        **incremental_settings(spark_partition_by=['event_date'])
     )
 }}
 
@@ -15,7 +14,7 @@ with
 events as (
 
     select * from {{ ref('stg_lms__events') }} as scoped
-    where {{ is_dirty('scoped', 'event', scope, 'event_id') }}
+    where {{ event_rows_to_build('scoped', scope) }}
 
 ),
 
@@ -34,7 +33,8 @@ final as (
             when {{ reaches_video_completion_threshold('position_sec', 'duration_sec') }} then 1
             else 0
         end as reaches_completion_threshold,
-        occurred_at
+        occurred_at,
+        event_date
     from events
     where event_type = 'VIDEO_PING'
         -- an event without a class is not progress on any step
