@@ -131,10 +131,13 @@ def test_every_incremental_model_on_spark_overwrites_its_partitions_never_the_wh
     assert wrong == []
 
 
-def _day_files(spark_dir: Path) -> dict[str, set[str]]:
-    """{event_date partition: its Parquet file names} of stg_lms__events on Spark."""
-    table = spark_dir / "_internal" / "staging.db" / "stg_lms__events"
-    return {day.name: {f.name for f in day.glob("*.parquet")} for day in table.glob("event_date=*")}
+BY_DAY = ("staging.db/stg_lms__events", "intermediate.db/int_video_pings", "intermediate.db/int_quiz_submissions")
+
+
+def _day_files(spark_dir: Path, table: str = BY_DAY[0]) -> dict[str, set[str]]:
+    """{event_date partition: its Parquet file names} of a table partitioned by day on Spark."""
+    folder = spark_dir / "_internal" / table
+    return {day.name: {f.name for f in day.glob("*.parquet")} for day in folder.glob("event_date=*")}
 
 
 def test_an_incremental_build_on_spark_rewrites_only_the_touched_days_and_equals_duckdb(
@@ -148,6 +151,8 @@ def test_an_incremental_build_on_spark_rewrites_only_the_touched_days_and_equals
     warehouse, spark_dir = both_engines
     env = {**os.environ, "LMS_WAREHOUSE_PATH": str(warehouse), "LMS_SPARK_WAREHOUSE": str(spark_dir)}
     before = _day_files(spark_dir)
+    before_by_table = {table: _day_files(spark_dir, table) for table in BY_DAY[1:]}
+    assert all(before_by_table.values())
     with write_session(warehouse) as con:
         org, student, course, klass, old_id, old_day = con.execute(
             "select organization_id, student_id, course_id, class_id, event_id, cast(occurred_at as date)"
@@ -181,6 +186,10 @@ def test_an_incremental_build_on_spark_rewrites_only_the_touched_days_and_equals
     touched = {f"event_date={day}" for day in (late_day, new_day)}
     assert set(before) <= set(after)
     assert {day for day in after if before.get(day) != after[day]} == touched  # every other day kept its files
+    for table, earlier in before_by_table.items():  # the event models read those days of stg_lms__events
+        later = _day_files(spark_dir, table)
+        assert set(earlier) <= set(later)
+        assert {day for day in later if earlier.get(day) != later[day]} <= touched, table
     found = compare(warehouse, spark_dir)
     assert found.missing == [] and found.differing == [] and found.nonempty > 30
     con = duckdb.connect()
