@@ -127,14 +127,9 @@ joined as (
         progress_by_day.course_id,
         progress_by_day.date,
         progress_by_day.classes_completed,
+        -- the rule: macro course_progress_pct
         cast(
-            case
-                when course_progress.classes_total > 0
-                    then {{ round_decimal(
-                        '100.0 * progress_by_day.classes_completed / course_progress.classes_total', 2
-                    ) }}
-                else 0
-            end as double
+            {{ course_progress_pct('progress_by_day.classes_completed', 'course_progress.classes_total') }} as double
         ) as progress_pct,
         case
             when cast({{ dbt.date_trunc('day', 'course_progress.completed_at') }} as date) <= progress_by_day.date

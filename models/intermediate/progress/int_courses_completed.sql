@@ -1,3 +1,5 @@
+{#- The completed courses: the rows of int_learner_course_progress (the course progress rule) with a completion,
+    one row per (student, course); the COURSE_COMPLETED signals read them. Incremental by learner. -#}
 {{
     config(
         materialized=incremental_materialization(),
@@ -12,60 +14,23 @@
 
 with
 
-class_requirements as (
+learner_course_progress as (
 
-    select * from {{ ref('int_class_requirements') }}
-
-),
-
-steps_completed as (
-
-    select * from {{ ref('int_steps_completed') }} as scoped
+    select * from {{ ref('int_learner_course_progress') }} as scoped
     where {{ is_dirty('scoped', 'learner', scope) }}
-
-),
-
--- a course needs every one of its classes that has requirements; a course without such a class never
--- completes (it does not appear here)
-course_requirements as (
-
-    select
-        organization_id,
-        course_id,
-        count(*) as classes_total
-    from class_requirements
-    where course_id is not null
-    group by organization_id, course_id
-
-),
-
-student_course_steps as (
-
-    select
-        organization_id,
-        student_id,
-        course_id,
-        count(*) as classes_completed,
-        max(completed_at) as last_step_completed_at
-    from steps_completed
-    where course_id is not null
-    group by organization_id, student_id, course_id
 
 ),
 
 final as (
 
     select
-        student_course_steps.organization_id,
-        student_course_steps.student_id,
-        student_course_steps.course_id,
-        course_requirements.classes_total,
-        student_course_steps.last_step_completed_at as completed_at
-    from student_course_steps
-    inner join course_requirements
-        on student_course_steps.organization_id = course_requirements.organization_id
-        and student_course_steps.course_id = course_requirements.course_id
-    where student_course_steps.classes_completed = course_requirements.classes_total
+        organization_id,
+        student_id,
+        course_id,
+        classes_total,
+        completed_at
+    from learner_course_progress
+    where is_completed
 
 )
 

@@ -1,5 +1,6 @@
-{#- Each learner's progress on each course: the course's requirements, the learner's completed classes and the
-    progress and completion rule (v_course_progress publishes it). Incremental by learner. -#}
+{#- The course progress rule, per learner and course: the course's classes with requirements, the learner's
+    completed ones, the percentage (macro course_progress_pct) and completion (every one completed, at the latest
+    step). v_course_progress publishes it, int_courses_completed lists the completions. Incremental by learner. -#}
 {{
     config(
         materialized=incremental_materialization(),
@@ -30,13 +31,6 @@ class_requirements as (
 steps_completed as (
 
     select * from {{ ref('int_steps_completed') }} as scoped
-    where {{ is_dirty('scoped', 'learner', scope) }}
-
-),
-
-courses_completed as (
-
-    select * from {{ ref('int_courses_completed') }} as scoped
     where {{ is_dirty('scoped', 'learner', scope) }}
 
 ),
@@ -73,7 +67,8 @@ student_course_steps as (
         organization_id,
         student_id,
         course_id,
-        count(*) as classes_completed
+        count(*) as classes_completed,
+        max(completed_at) as last_step_completed_at
     from steps_completed
     where course_id is not null
     group by organization_id, student_id, course_id
@@ -88,7 +83,12 @@ joined as (
         student_courses.course_id,
         coalesce(course_requirements.classes_total, 0) as classes_total,
         coalesce(student_course_steps.classes_completed, 0) as classes_completed,
-        courses_completed.completed_at,
+        -- complete when every one of the course's classes with requirements is, at the latest step; a course
+        -- without such a class never completes
+        case
+            when student_course_steps.classes_completed = course_requirements.classes_total
+                then student_course_steps.last_step_completed_at
+        end as completed_at,
         student_courses.last_activity_at
     from student_courses
     left join course_requirements
@@ -98,10 +98,6 @@ joined as (
         on student_courses.organization_id = student_course_steps.organization_id
         and student_courses.student_id = student_course_steps.student_id
         and student_courses.course_id = student_course_steps.course_id
-    left join courses_completed
-        on student_courses.organization_id = courses_completed.organization_id
-        and student_courses.student_id = courses_completed.student_id
-        and student_courses.course_id = courses_completed.course_id
 
 ),
 
@@ -113,12 +109,7 @@ final as (
         course_id,
         classes_total,
         classes_completed,
-        cast(
-            case
-                when classes_total = 0 then 0
-                else {{ round_decimal('100.0 * classes_completed / classes_total', 2) }}
-            end as decimal(5, 2)
-        ) as progress_pct,
+        cast({{ course_progress_pct('classes_completed', 'classes_total') }} as decimal(5, 2)) as progress_pct,
         completed_at is not null as is_completed,
         completed_at,
         last_activity_at

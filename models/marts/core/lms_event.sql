@@ -28,26 +28,10 @@ events as (
 
 ),
 
-classes as (
-
-    select * from {{ ref('stg_lms__classes') }}
-
-),
-
-objects as (
-
-    select distinct
-        organization_id,
-        object_iri
-    from events
-    where object_iri is not null
-
-),
-
--- the rule: macro object_class
+-- the rule: macro event_object_class
 object_classes as (
 
-    {{ object_class('objects') }}
+    {{ event_object_class('events') }}
 
 ),
 
@@ -58,11 +42,8 @@ final as (
         events.event_type as type,
         events.student_id,
         events.course_id,
-        -- only LMS class ids: an object that is itself a class of the tenant, else the class it maps to
-        case
-            when events.object_iri is null then events.class_id
-            else coalesce(classes.class_id, object_classes.class_id)
-        end as class_id,
+        -- only LMS class ids: an event naming an object is in that object's class (none when it maps to none)
+        case when events.object_iri is null then events.class_id else object_classes.class_id end as class_id,
         events.occurred_at,
         events.payload_json,
         events.context_json,
@@ -71,9 +52,6 @@ final as (
         events.organization_id,
         events.object_iri
     from events
-    left join classes
-        on events.organization_id = classes.organization_id
-        and events.object_iri = classes.class_id
     left join object_classes
         on events.organization_id = object_classes.organization_id
         and events.object_iri = object_classes.object_iri

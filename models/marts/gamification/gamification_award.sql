@@ -1,3 +1,5 @@
+{#- Every award, one per (organization, student, badge): the awards the LMS sent up to as-of and the ones the
+    warehouse computed (int_gamification_awards_earned); which one stands is macro award_precedence. -#}
 with
 
 earned as (
@@ -14,7 +16,7 @@ sent as (
 
 candidates as (
 
-    -- awards the LMS sent come first: the learner saw them, so their id and time are kept
+    -- awards the LMS sent (the learner saw them), then the awards the warehouse computed
     select
         award_id as id,
         organization_id,
@@ -26,18 +28,14 @@ candidates as (
         context_json,
         raw_json,
         coalesce(created_at, awarded_at) as created_at,
-        'lms' as award_source,
-        0 as source_rank
+        'lms' as award_source
     from sent
     where awarded_at <= {{ as_of_timestamp() }}
 
     union all
 
     select
-        {{ dbt.concat([
-            "'award-'",
-            dbt.hash(dbt.concat(['organization_id', "'|'", 'student_id', "'|'", 'badge_id']))
-        ]) }} as id,
+        {{ award_id('organization_id', 'student_id', 'badge_id') }} as id,
         organization_id,
         badge_id,
         student_id,
@@ -47,28 +45,15 @@ candidates as (
         context_json,
         cast(null as {{ dbt.type_string() }}) as raw_json,
         awarded_at as created_at,
-        'warehouse' as award_source,
-        1 as source_rank
+        'warehouse' as award_source
     from earned
 
 ),
 
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by organization_id, student_id, badge_id
-            order by source_rank, awarded_at, id
-        ) as award_rank
-    from candidates
-
-),
-
+-- the rule: macro award_precedence
 final as (
 
-    select * from ranked
-    where award_rank = 1
+    {{ award_precedence('candidates') }}
 
 )
 

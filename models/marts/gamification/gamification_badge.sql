@@ -1,5 +1,6 @@
-{#- The badge catalog (seed gamification_badges) for every organization present. A badge whose criteria
-    kind is unknown fails this model, hence the build, with the badge id and the problem. -#}
+{#- The badge catalog (seed gamification_badges, criteria read by int_gamification_badge_criteria) for every
+    organization present. A badge whose criteria kind is unknown fails this model, hence the build, with the badge
+    id and the problem (macro checked_criteria_kind). -#}
 with
 
 badges as (
@@ -20,50 +21,34 @@ organizations as (
 
 ),
 
-checked as (
-
-    select
-        badges.*,
-        case
-            when badges.criteria_kind = 'unknown' then cast({{ raise_error(
-                "'seeds/gamification_badges.csv: badge ' || badges.badge_id || ' has criteria_json '
-                || coalesce(badges.criteria_json, 'null') || ' of unknown kind: ' || badges.criteria_problem
-                || '. Fix the seed and rebuild.'"
-            ) }} as {{ dbt.type_string() }})
-            else badges.criteria_kind
-        end as checked_kind
-    from badges
-
-),
-
 final as (
 
     select
-        checked.badge_id as id,
+        badges.badge_id as id,
         organizations.organization_id,
-        checked.name,
-        checked.description,
-        checked.icon_url,
-        checked.type,
-        checked.category,
-        checked.rarity,
-        checked.points_reward,
-        checked.criteria_json,
-        checked.is_active,
-        checked.checked_kind as criteria_kind,
-        checked.criteria_threshold,
-        checked.criteria_signal_type,
-        checked.criteria_course_id,
+        badges.name,
+        badges.description,
+        badges.icon_url,
+        badges.type,
+        badges.category,
+        badges.rarity,
+        badges.points_reward,
+        badges.criteria_json,
+        badges.is_active,
+        {{ checked_criteria_kind('badges') }} as criteria_kind,
+        badges.criteria_threshold,
+        badges.criteria_signal_type,
+        badges.criteria_course_id,
         {{ json_object_text({
-            'criteria_kind': 'checked.checked_kind',
-            'threshold': 'checked.criteria_threshold',
-            'signal': 'checked.criteria_signal_type',
-            'course_id': 'checked.criteria_course_id',
+            'criteria_kind': 'badges.criteria_kind',
+            'threshold': 'badges.criteria_threshold',
+            'signal': 'badges.criteria_signal_type',
+            'course_id': 'badges.criteria_course_id',
         }) }} as metadata_json,
         cast(null as {{ dbt.type_string() }}) as raw_json,
         cast(null as timestamp) as created_at,
         cast(null as timestamp) as updated_at
-    from checked
+    from badges
     cross join organizations
 
 )
