@@ -6,38 +6,6 @@ learner_dashboard as (
 
     select * from {{ ref('int_learner_dashboard_joined') }}
 
-),
-
-final as (
-
-    select
-        organization_id,
-        student_id,
-        course_id,
-        classes_total,
-        classes_completed,
-        progress_pct,
-        is_completed,
-        completed_at,
-        time_spent_sec,
-        last_activity_at,
-        is_active_7d,
-        is_at_risk,
-        at_risk_reason,
-        mastery_score,
-        mastery_level,
-        competencies_mastered,
-        competencies_total,
-        streak_days,
-        longest_streak_days,
-        hearts,
-        max_hearts,
-        next_heart_at,
-        total_points,
-        xp_rank,
-        badges_count
-    from learner_dashboard
-
 )
 
 select
@@ -66,4 +34,4 @@ select
     total_points,
     xp_rank,
     badges_count
-from final
+from learner_dashboard
