@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -114,6 +115,11 @@ class MoocApiOptions:
 
     def style(self, route: str) -> str:
         return {**DEFAULT_STYLES, **self.styles}.get(route, "cursor")
+
+
+def serve(dataset: Mapping[str, Any], *, port: int, tokens: Mapping[str, str] | None = None) -> None:
+    """Serve the simulator on 127.0.0.1:`port` until interrupted (`lms-warehouse simulate`)."""
+    uvicorn.run(create_app(dataset, tokens=tokens), host="127.0.0.1", port=port, log_level="warning")
 
 
 def create_app(

@@ -81,10 +81,8 @@ def _report(result: FetchRunResult) -> int:
 def cmd_simulate(args: argparse.Namespace) -> int:
     # the simulator is tooling (devtools/), not the product: loaded only here, with its own dependencies
     try:
-        import uvicorn
-
         from devtools.demo.run import demo_mooc_dataset
-        from devtools.simulators.mooc_api import create_app
+        from devtools.simulators.mooc_api import serve
     except ImportError as exc:
         raise CommandError(f"`simulate` needs the devtools extra ({exc.name} is missing): run `make demo`, or "
                            "`pip install -e '.[devtools]'`") from None
@@ -97,7 +95,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     courses = ", ".join(dataset.get("courses", {}))
     say(f"serving the MOOC export, Open edX and H5P APIs ({origin}; courses: {courses}) "
         f"on http://127.0.0.1:{args.port} (Ctrl-C stops)")
-    uvicorn.run(create_app(dataset, tokens=tokens or None), host="127.0.0.1", port=args.port, log_level="warning")
+    serve(dataset, port=args.port, tokens=tokens or None)
     return 0
 
 
