@@ -34,7 +34,7 @@ from test_xapi_lrs import statement
 from dbt_runner.run import dbt_build_args
 from devtools.simulators.lrs import create_app
 from devtools.simulators.unified_lms import serve_in_thread
-from orchestration.assets.dbt import lms_dbt_assets
+from orchestration.assets.dbt import DbtBuildConfig, lms_dbt_assets
 from orchestration.assets.landing import landed_lms_catalog, landed_lms_events
 from orchestration.checks import event_lag_check, event_lag_result
 from orchestration.partitions import LANDING_SCOPE_TAG, WHOLE_LANDING_DIR, XAPI_PULL_TAG, current_partition_key
@@ -192,6 +192,14 @@ def test_the_dbt_assets_are_the_selector_that_names_the_whole_project() -> None:
     dbt_ops = {n for n in defs.resolve_job_def("all").graph.node_dict if n.startswith("lms_dbt")}
     assert dbt_ops == {"lms_dbt_assets"}
     assert set(build_run_config(defs.resolve_job_def("all"), as_of="2024-03-04 18:00:00")["ops"]) == dbt_ops
+
+
+def test_a_recompute_window_takes_both_ends_or_none() -> None:
+    assert DbtBuildConfig().recompute_window() is None
+    both = DbtBuildConfig(recompute_from="2024-03-01", recompute_to="2024-03-02 12:00:00")
+    assert both.recompute_window() == (datetime(2024, 3, 1), datetime(2024, 3, 2, 12))
+    with pytest.raises(ValueError, match="recompute_from and recompute_to go together"):
+        DbtBuildConfig(recompute_from="2024-03-01").recompute_window()
 
 
 def test_dbt_build_args_pass_as_of_and_the_partition_window_in_the_environment() -> None:

@@ -58,8 +58,6 @@
     of the landed events and catalog snapshots that the watermark does not hold. -#}
 {% macro spark__start_incremental_run() -%}
     {%- if not execute -%}{{ return('select 1 as not_executing') }}{%- endif -%}
-    {%- set start = run_setting('partition_start', 'LMS_PARTITION_START') -%}
-    {%- set end = run_setting('partition_end', 'LMS_PARTITION_END') -%}
     {%- do run_query("create database if not exists build_state") -%}
     {%- do run_query("create table if not exists build_state.built_batches (batch_id string) using parquet") -%}
     {%- set landed = ["select distinct batch_id, 'events' as kind from " ~ source('landing', 'lms_events')] -%}
@@ -71,24 +69,14 @@
         ~ landed | join(" union all ") ~ ") as landed where landed.batch_id not in "
         ~ "(select built.batch_id from build_state.built_batches as built)") -%}
     {%- do run_query("drop table if exists build_state.run_events") -%}
-    {%- set window = " or (events.occurred_at >= cast('" ~ start ~ "' as timestamp) and events.occurred_at < cast('"
-        ~ end ~ "' as timestamp))" if start and end else "" -%}
-    {%- do run_query("create table build_state.run_events using parquet as select events.organization_id, events.id, "
-        ~ "events.student_id, events.class_id, events.type, events.occurred_at from " ~ source('landing', 'lms_events')
-        ~ " as events where events.batch_id in (select batch_id from build_state.run_batches where kind = 'events')"
-        ~ window) -%}
-    {%- set catalog_changed = run_query(
-        "select count(*) from build_state.run_batches where kind = 'catalog'").columns[0].values()[0] > 0 -%}
+    {%- do run_query("create table build_state.run_events using parquet as " ~ _run_events_query()) -%}
     {%- do run_query("drop table if exists build_state.run_scope") -%}
-    create table build_state.run_scope using parquet as
-    select {{ catalog_changed }} as catalog_changed, {{ _tests_read_every_row(catalog_changed) }} as every_row
+    create table build_state.run_scope using parquet as {{ _run_scope_query() }}
 {%- endmacro %}
 
 
 {% macro default__start_incremental_run() -%}
     {%- if not execute -%}{{ return('select 1 as not_executing') }}{%- endif -%}
-    {%- set start = run_setting('partition_start', 'LMS_PARTITION_START') -%}
-    {%- set end = run_setting('partition_end', 'LMS_PARTITION_END') -%}
     {%- do run_query("create schema if not exists build_state") -%}
     {%- set setup -%}
         create table if not exists build_state.built_batches (batch_id {{ dbt.type_string() }});
@@ -109,19 +97,33 @@
         from {{ source('landing', 'ingest_batches') }} as batches
         where batches.accepted > 0
             and batches.batch_id not in (select built.batch_id from build_state.built_batches as built);
-        create or replace table build_state.run_events as
-        select events.organization_id, events.id, events.student_id, events.class_id, events.type, events.occurred_at
-        from {{ source('landing', 'lms_events') }} as events
-        where events.batch_id in (select batch_id from build_state.run_batches where kind = 'events')
-        {%- if start and end %}
-            or (events.occurred_at >= cast('{{ start }}' as {{ dbt.type_timestamp() }})
-                and events.occurred_at < cast('{{ end }}' as {{ dbt.type_timestamp() }}))
-        {%- endif %};
+        create or replace table build_state.run_events as {{ _run_events_query() }};
     {%- endset -%}
     {%- do run_query(setup) -%}
+    create or replace table build_state.run_scope as {{ _run_scope_query() }}
+{%- endmacro %}
+
+
+{#- The events a run processes: those of its new batches (build_state.run_batches), plus those occurring in the
+    recompute window (LMS_PARTITION_START / LMS_PARTITION_END) when one is given. -#}
+{% macro _run_events_query() -%}
+    {%- set start = run_setting('partition_start', 'LMS_PARTITION_START') -%}
+    {%- set end = run_setting('partition_end', 'LMS_PARTITION_END') -%}
+    select events.organization_id, events.id, events.student_id, events.class_id, events.type, events.occurred_at
+    from {{ source('landing', 'lms_events') }} as events
+    where events.batch_id in (select batch_id from build_state.run_batches where kind = 'events')
+    {%- if start and end %}
+        or (events.occurred_at >= cast('{{ start }}' as {{ dbt.type_timestamp() }})
+            and events.occurred_at < cast('{{ end }}' as {{ dbt.type_timestamp() }}))
+    {%- endif %}
+{%- endmacro %}
+
+
+{#- build_state.run_scope's one row: whether the run processes a catalog snapshot (run_batches must be written
+    first), and whether the data tests of incremental models read every row. -#}
+{% macro _run_scope_query() -%}
     {%- set catalog_changed = run_query(
         "select count(*) from build_state.run_batches where kind like 'catalog%'").columns[0].values()[0] > 0 -%}
-    create or replace table build_state.run_scope as
     select {{ catalog_changed }} as catalog_changed, {{ _tests_read_every_row(catalog_changed) }} as every_row
 {%- endmacro %}
 
