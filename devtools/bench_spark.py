@@ -6,6 +6,8 @@ workers of one core and 1 GB each on 127.0.0.1), then ingest one new day (1 % of
 build of it (Spark's incremental models are tables: it rebuilds everything). Wall seconds and the peak resident
 memory of every process the step runs (the cluster's master, workers and executors included). Before the new
 day, every published relation of both Spark builds is compared with DuckDB's (devtools/engine_compare.py).
+After DuckDB's build, the warehouse file is set aside as lost: `lms-warehouse restore` and `build` rebuild it from
+the lake alone, timed, and every published relation must equal the lost warehouse's (issue 22, point 2).
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
+
 from devtools.bench.run import generate, phase, run_sampled, write_results
 from devtools.engine_compare import compare
 from devtools.spark_cluster import standalone_cluster
+from lms_warehouse.fingerprint import differences, mart_fingerprints
 
 CLI = Path(sys.executable).with_name("lms-warehouse")
 
@@ -31,6 +36,22 @@ def _timed(args: list[str], env: dict[str, str], also: tuple[int, ...] = ()) -> 
     if returncode != 0:
         raise SystemExit(f"`lms-warehouse {' '.join(args)}` failed:\n{(stdout + stderr)[-3000:]}")
     return {"seconds": round(time.perf_counter() - started, 2), "peak_mb": round(peak)}
+
+
+def _published(warehouse: Path) -> dict:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return mart_fingerprints(con, "main")
+
+
+def _restore_and_build(warehouse: Path, step) -> list[str]:
+    """Lose the warehouse file, rebuild it from the lake; the published relations that differ from the lost ones."""
+    lost = _published(warehouse)
+    warehouse.with_name(warehouse.name + ".wal").unlink(missing_ok=True)
+    warehouse.rename(warehouse.with_name(warehouse.name + ".lost"))
+    step("restore", _timed(["restore"], dict(os.environ)))
+    step("build_after_restore", _timed(["build"], dict(os.environ)))
+    warehouse.with_name(warehouse.name + ".lost").unlink()
+    return differences(lost, _published(warehouse))
 
 
 def run(n_events: int, workdir: Path) -> dict:
@@ -50,6 +71,9 @@ def run(n_events: int, workdir: Path) -> dict:
 
     step("ingest", phase("ingest", str(data.main_file), str(data.catalog_dir)))
     step("duckdb_full_build", phase("build", data.main_last.isoformat(), "full"))
+    differing = _restore_and_build(warehouse, step)
+    results["restored_equal_to_lost"] = {"relations": len(_published(warehouse)), "differing": differing}
+    print(f"  restored vs lost: {len(differing)} published relations differ", flush=True)
     as_of = data.main_last.isoformat()
     local = {**os.environ, "LMS_SPARK_WAREHOUSE": str(workdir / f"spark-bench-{n_events}-local"),
              "LMS_SPARK_MASTER": "local[2]"}
@@ -77,8 +101,8 @@ def run(n_events: int, workdir: Path) -> dict:
 def report(runs: list[dict]) -> str:
     lines = ["| events | step | seconds | peak MB |", "|---:|---|---:|---:|"]
     for r in runs:
-        for key in ("duckdb_full_build", "spark_local_full_build", "spark_cluster_full_build",
-                    "spark_local_one_day_build"):
+        for key in ("duckdb_full_build", "restore", "build_after_restore", "spark_local_full_build",
+                    "spark_cluster_full_build", "spark_local_one_day_build"):
             lines.append(f"| {r['events']:,} | {key.replace('_', ' ')} | {r[key]['seconds']:.2f} | "
                          f"{r[key]['peak_mb']:,} |")
     return "\n".join(lines)

@@ -5,11 +5,16 @@
 {% macro engine_specific() -%}
     {%- set why = {
         'incremental': "Incremental on DuckDB (the keys the new batches touch are replaced); a Parquet table "
-            ~ "rebuilt whole on Spark, whose Parquet tables have no DELETE (the same rows either way; "
-            ~ "macro incremental_materialization).",
+            ~ "rebuilt whole on Spark (macro incremental_materialization): a published relation stays one plain "
+            ~ "Parquet folder without partition folders, and a model keyed by the calendar days of every learner "
+            ~ "since the previous as-of would rewrite every learner bucket anyway (the same rows either way).",
         'incremental_by_day': "Incremental on both engines: on DuckDB the keys the new batches touch are "
             ~ "replaced; on Spark the UTC days the new events occurred on (partition event_date, dbt-spark's "
             ~ "insert_overwrite), every event of those days (macro incremental_settings).",
+        'incremental_by_learner': "Incremental on both engines: on DuckDB the learners or (learner, class) "
+            ~ "pairs the new batches touch are replaced; on Spark the learner buckets they fall in (partition "
+            ~ "learner_bucket, dbt-spark's insert_overwrite), every learner of those buckets (macro "
+            ~ "incremental_settings).",
         'hearts_fold': "The hearts states are a recursive CTE on DuckDB and a left fold of each learner's "
             ~ "failures (aggregate) on Spark, which has no recursive CTE; the step rule is written once "
             ~ "(macro hearts_step).",

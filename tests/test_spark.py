@@ -132,27 +132,32 @@ def test_every_incremental_model_on_spark_overwrites_its_partitions_never_the_wh
 
 
 BY_DAY = ("staging.db/stg_lms__events", "intermediate.db/int_video_pings", "intermediate.db/int_quiz_submissions")
+BY_LEARNER = ("intermediate.db/int_quiz_passes", "intermediate.db/int_learner_class_attempts",
+              "intermediate.db/int_learner_class_progress", "intermediate.db/int_learner_course_progress",
+              "intermediate.db/int_signals_unioned", "intermediate.db/int_student_activity_days",
+              "intermediate.db/int_hearts_states")
 
 
-def _day_files(spark_dir: Path, table: str = BY_DAY[0]) -> dict[str, set[str]]:
-    """{event_date partition: its Parquet file names} of a table partitioned by day on Spark."""
+def _day_files(spark_dir: Path, table: str = BY_DAY[0], partition: str = "event_date") -> dict[str, set[str]]:
+    """{partition folder: its Parquet file names} of a table partitioned by `partition` on Spark."""
     folder = spark_dir / "_internal" / table
-    return {day.name: {f.name for f in day.glob("*.parquet")} for day in folder.glob("event_date=*")}
+    return {part.name: {f.name for f in part.glob("*.parquet")} for part in folder.glob(f"{partition}=*")}
 
 
 def test_an_incremental_build_on_spark_rewrites_only_the_touched_days_and_equals_duckdb(
         both_engines: tuple[Path, Path], tmp_path: Path) -> None:
     """Last in this module: it lands a batch in the shared lake. stg_lms__events is dbt-spark's insert_overwrite
     by event day: a new day and a late event rewrite their two days and no other (an old event's id re-sent with
-    other content is quarantined at ingestion and touches nothing), and every relation equals DuckDB's
-    incremental build."""
+    other content is quarantined at ingestion and touches nothing); the per-learner models rewrite the bucket of
+    the one learner the new events belong to and no other; every relation equals DuckDB's incremental build."""
     from event_factory import ping, quiz, write_lines
 
     warehouse, spark_dir = both_engines
     env = {**os.environ, "LMS_WAREHOUSE_PATH": str(warehouse), "LMS_SPARK_WAREHOUSE": str(spark_dir)}
     before = _day_files(spark_dir)
     before_by_table = {table: _day_files(spark_dir, table) for table in BY_DAY[1:]}
-    assert all(before_by_table.values())
+    buckets_before = {table: _day_files(spark_dir, table, "learner_bucket") for table in BY_LEARNER}
+    assert all(before_by_table.values()) and all(len(found) > 4 for found in buckets_before.values())
     with write_session(warehouse) as con:
         org, student, course, klass, old_id, old_day = con.execute(
             "select organization_id, student_id, course_id, class_id, event_id, cast(occurred_at as date)"
@@ -195,6 +200,18 @@ def test_an_incremental_build_on_spark_rewrites_only_the_touched_days_and_equals
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
     con.execute(f"attach '{warehouse}' as duck (read_only)")
+    # the per-learner models rewrote the one bucket of the one learner the new events belong to
+    (bucket,) = con.execute(
+        "select distinct learner_bucket from read_parquet("
+        f"'{spark_dir}/_internal/intermediate.db/int_learner_course_progress/*/*.parquet', hive_partitioning = true)"
+        " where organization_id = ? and student_id = ?", [org, student]).fetchone()
+    for table, earlier in buckets_before.items():
+        later = _day_files(spark_dir, table, "learner_bucket")
+        rewritten = {part for part in later if earlier.get(part) != later[part]}
+        assert set(earlier) <= set(later) and rewritten <= {f"learner_bucket={bucket}"}, table
+        if table.endswith(("int_learner_class_attempts", "int_learner_course_progress",
+                           "int_student_activity_days")):  # the learner has rows there
+            assert rewritten == {f"learner_bucket={bucket}"}, table
     key = "organization_id, event_id, occurred_at, batch_id"
     on_spark = (f"select {key} from read_parquet('{spark_dir}/_internal/staging.db/stg_lms__events/*/*.parquet',"
                 " hive_partitioning = true)")

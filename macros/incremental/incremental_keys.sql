@@ -18,9 +18,10 @@
     Code changes are dbt's `state:modified` (dbt_runner/code_changes.py), not a concern of these macros.
 -#}
 
-{#- The materialization of the incremental models that have no partition unit on Spark yet: Spark on plain
-    Parquet has no DELETE, which their pre-hook needs, so there they are tables, rebuilt whole, until they are
-    partitioned for insert_overwrite (macro incremental_settings, docs/plans/22-spark.md). -#}
+{#- The materialization of the incremental models without a partition unit on Spark: Spark on plain Parquet has
+    no DELETE, which their pre-hook needs, so there they are tables, rebuilt whole: the published marts (each
+    stays one plain Parquet folder) and the models keyed by every learner's days since the previous as-of
+    (which would rewrite every learner bucket anyway). The others: macro incremental_settings. -#}
 {% macro incremental_materialization() -%}
     {{ return('table' if target.type == 'spark' else 'incremental') }}
 {%- endmacro %}
@@ -60,6 +61,8 @@
     {%- if not execute -%}{{ return('select 1 as not_executing') }}{%- endif -%}
     {%- do run_query("create database if not exists build_state") -%}
     {%- do run_query("create table if not exists build_state.built_batches (batch_id string) using parquet") -%}
+    {%- do run_query("create table if not exists build_state.model_as_of (as_of_at timestamp, model_name string) "
+        ~ "using parquet partitioned by (model_name)") -%}
     {%- set landed = ["select distinct batch_id, 'events' as kind from " ~ source('landing', 'lms_events')] -%}
     {%- for node in graph.sources.values() if node.source_name == 'landing' and node.name.startswith('catalog_') -%}
         {%- do landed.append("select distinct batch_id, 'catalog' as kind from " ~ source('landing', node.name)) -%}
@@ -222,6 +225,13 @@
 {% macro is_dirty(alias, key, scope, column=none) -%}
     {%- if scope == 'full' -%}
         1 = 1
+    {%- elif key in ('pair', 'learner', 'learner_as_of') and overwrites_partitions() %}
+        {#- Spark replaces whole learner buckets: every learner of the touched buckets (a pair's learner's
+            bucket holds the pair) -#}
+        {{ learner_bucket(_column(alias, 'organization_id'), _column(alias, 'student_id')) }} in (
+            select {{ learner_bucket('learners.organization_id', 'learners.student_id') }}
+            from ({{ _dirty_learners(key, column) }}) as learners
+        )
     {%- elif key == 'event' %}
         ({{ _column(alias, 'organization_id') }}, {{ _column(alias, column or 'event_id') }}) in (
             select organization_id, id from build_state.run_events
@@ -243,17 +253,13 @@
         )
     {%- elif key == 'learner' %}
         ({{ _column(alias, 'organization_id') }}, {{ _column(alias, 'student_id') }}) in (
-            select organization_id, student_id from build_state.run_events
+            {{ _dirty_learners(key) }}
         )
     {%- elif key in ('learner_as_of', 'learner_as_of_calendar', 'learner_as_of_days') %}
-        {%- if column is none %}{% set column = previous_as_of().at %}{% endif %}
-        {%- set previous = "cast('" ~ column ~ "' as " ~ dbt.type_timestamp() ~ ")" %}
+        {%- set previous = "cast('" ~ (column or previous_as_of().at) ~ "' as " ~ dbt.type_timestamp() ~ ")" %}
         (
             ({{ _column(alias, 'organization_id') }}, {{ _column(alias, 'student_id') }}) in (
-                select organization_id, student_id from build_state.run_events
-                union all
-                select organization_id, student_id from {{ source('landing', 'lms_events') }}
-                where occurred_at > {{ previous }} and occurred_at <= {{ as_of_timestamp() }}
+                {{ _dirty_learners(key, column) }}
             )
             {%- if key == 'learner_as_of_calendar' %}
             -- the calendar days after the previous as-of's local date (the UTC date test is a cheap first cut:
@@ -276,15 +282,33 @@
 {%- endmacro %}
 
 
+{#- The (organization_id, student_id) of the learners a build recomputes: those of the run's events; for the
+    keys learner_as_of*, also those whose events the as-of moved past since the previous as-of (`column`, by
+    default the model's previous_as_of()). -#}
+{% macro _dirty_learners(key, column=none) -%}
+    select organization_id, student_id from build_state.run_events
+    {%- if key.startswith('learner_as_of') %}
+    union all
+    select organization_id, student_id from {{ source('landing', 'lms_events') }}
+    where occurred_at > cast('{{ column or previous_as_of().at }}' as {{ dbt.type_timestamp() }})
+        and occurred_at <= {{ as_of_timestamp() }}
+    {%- endif %}
+{%- endmacro %}
+
+
 {#- pre-hook: remove the rows this build recomputes (all of them when the scope is full). `catalog_mapped`
     names a column whose non-null rows were mapped through the catalog: a new catalog recomputes those rows
     only (the model selects them the same way). -#}
 {% macro delete_dirty_rows(key, reads_catalog=false, column=none, catalog_mapped=none) -%}
     {#- the keys learner_as_of* follow the as-of (dbt_runner/code_changes.py reads the same prefix) -#}
     {%- set as_of_dependent = key.startswith('learner_as_of') -%}
-    {%- if is_incremental_run() and not overwrites_partitions() -%}
+    {%- set scope = incremental_scope(reads_catalog, as_of_dependent=as_of_dependent) -%}
+    {%- if overwrites_partitions() and scope == 'full' -%}
+        {#- Spark: every row is recomputed, but a partition with no new rows would keep its old ones -#}
+        truncate table {{ this }}
+    {%- elif is_incremental_run() and not overwrites_partitions() -%}
         delete from {{ this }} as target
-        where {{ is_dirty('target', key, incremental_scope(reads_catalog, as_of_dependent=as_of_dependent), column) }}
+        where {{ is_dirty('target', key, scope, column) }}
         {%- if catalog_mapped and catalog_changed_this_run() %}
             or target.{{ catalog_mapped }} is not null
         {%- endif %}
@@ -300,20 +324,25 @@
 {%- endmacro %}
 
 
-{#- Spark: the as-of models are tables (incremental_materialization), rebuilt whole: nothing to remember. -#}
+{#- Spark: one partition per model (no DELETE on Parquet): a static partition overwrite replaces its one row. -#}
 {% macro spark__record_model_as_of() -%}
-    select 1 as no_model_as_of
+    insert overwrite table build_state.model_as_of partition (model_name = '{{ this.identifier }}')
+    select {{ _model_as_of_at() }}
 {%- endmacro %}
 
 
 {% macro default__record_model_as_of() -%}
     delete from build_state.model_as_of where model_name = '{{ this.identifier }}';
-    insert into build_state.model_as_of (model_name, as_of_at) values ('{{ this.identifier }}',
-    {%- if run_setting('as_of', 'LMS_AS_OF') is none %}
+    insert into build_state.model_as_of (model_name, as_of_at) values ('{{ this.identifier }}', {{ _model_as_of_at() }})
+{%- endmacro %}
+
+
+{% macro _model_as_of_at() -%}
+    {%- if run_setting('as_of', 'LMS_AS_OF') is none -%}
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }})
-    {%- else %}
+    {%- else -%}
         {{ as_of_timestamp() }}
-    {%- endif %})
+    {%- endif -%}
 {%- endmacro %}
 
 
@@ -325,7 +354,7 @@
 
 
 {% macro spark__forget_model_as_of() -%}
-    select 1 as no_model_as_of
+    alter table build_state.model_as_of drop if exists partition (model_name = '{{ this.identifier }}')
 {%- endmacro %}
 
 

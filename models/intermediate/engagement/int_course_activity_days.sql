@@ -1,11 +1,10 @@
 {{
     config(
-        materialized=incremental_materialization(),
-        meta=engine_specific('incremental'),
-        incremental_strategy='append',
+        meta=engine_specific('incremental_by_learner'),
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('learner_as_of', reads_catalog=true) }}",
         post_hook="{{ record_model_as_of() }}",
+        **incremental_settings(spark_partition_by=['learner_bucket'])
     )
 }}
 
@@ -119,5 +118,6 @@ select
     scored_quiz_attempts,
     quiz_score_pct_sum,
     first_event_at,
-    last_event_at
+    last_event_at,
+    {{ learner_bucket('organization_id', 'student_id') }} as learner_bucket
 from final

@@ -4,12 +4,11 @@
     submissions and streak days, and a streak only grows on a day with an event. -#}
 {{
     config(
-        materialized=incremental_materialization(),
-        meta=engine_specific('incremental'),
-        incremental_strategy='append',
+        meta=engine_specific('incremental_by_learner'),
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('learner_as_of', reads_catalog=true) }}",
         post_hook="{{ record_model_as_of() }}",
+        **incremental_settings(spark_partition_by=['learner_bucket'])
     )
 }}
 
@@ -268,5 +267,6 @@ select
     student_id,
     course_id,
     awarded_at,
-    context_json
+    context_json,
+    {{ learner_bucket('organization_id', 'student_id') }} as learner_bucket
 from final

@@ -3,12 +3,11 @@
     Incremental by learner (key learner_as_of): a signal's created_at is its latest source event's time. -#}
 {{
     config(
-        materialized=incremental_materialization(),
-        meta=engine_specific('incremental'),
-        incremental_strategy='append',
+        meta=engine_specific('incremental_by_learner'),
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('learner_as_of', reads_catalog=true) }}",
         post_hook="{{ record_model_as_of() }}",
+        **incremental_settings(spark_partition_by=['learner_bucket'])
     )
 }}
 
@@ -55,5 +54,6 @@ select
     course_id,
     class_id,
     created_at,
-    xp
+    xp,
+    {{ learner_bucket('organization_id', 'student_id') }} as learner_bucket
 from final

@@ -10,12 +10,11 @@
     int_hearts_changes expands the regenerations inside each window. -#}
 {{
     config(
-        materialized=incremental_materialization(),
-        meta=engine_specific('incremental', 'hearts_fold'),
-        incremental_strategy='append',
+        meta=engine_specific('incremental_by_learner', 'hearts_fold'),
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('learner_as_of', reads_catalog=true) }}",
         post_hook="{{ record_model_as_of() }}",
+        **incremental_settings(spark_partition_by=['learner_bucket'])
     )
 }}
 
@@ -83,5 +82,6 @@ select
     lost,
     hearts,
     clock_started_at,
-    window_end
+    window_end,
+    {{ learner_bucket('organization_id', 'student_id') }} as learner_bucket
 from final

@@ -3,12 +3,11 @@
     their own events and time zone (a catalog change recomputes everyone), hence incremental by learner. -#}
 {{
     config(
-        materialized=incremental_materialization(),
-        meta=engine_specific('incremental'),
-        incremental_strategy='append',
+        meta=engine_specific('incremental_by_learner'),
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('learner_as_of', reads_catalog=true) }}",
         post_hook="{{ record_model_as_of() }}",
+        **incremental_settings(spark_partition_by=['learner_bucket'])
     )
 }}
 
@@ -91,5 +90,6 @@ select
     activity_date,
     time_zone,
     first_event_at,
-    events
+    events,
+    {{ learner_bucket('organization_id', 'student_id') }} as learner_bucket
 from final

@@ -1,10 +1,9 @@
 {{
     config(
-        materialized=incremental_materialization(),
-        meta=engine_specific('incremental'),
-        incremental_strategy='append',
+        meta=engine_specific('incremental_by_learner'),
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('learner', reads_catalog=true) }}",
+        **incremental_settings(spark_partition_by=['learner_bucket'])
     )
 }}
 
@@ -41,5 +40,6 @@ select
     course_id,
     event_count,
     first_seen_at,
-    last_seen_at
+    last_seen_at,
+    {{ learner_bucket('organization_id', 'student_id') }} as learner_bucket
 from final

@@ -3,11 +3,10 @@
     submission and ping. -#}
 {{
     config(
-        materialized=incremental_materialization(),
-        meta=engine_specific('incremental'),
-        incremental_strategy='append',
+        meta=engine_specific('incremental_by_learner'),
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('pair', reads_catalog=false) }}",
+        **incremental_settings(spark_partition_by=['learner_bucket'])
     )
 }}
 
@@ -124,5 +123,6 @@ select
     attempts_to_pass,
     attempts_until_pass,
     best_score_pct,
-    stuck_at
+    stuck_at,
+    {{ learner_bucket('organization_id', 'student_id') }} as learner_bucket
 from final

@@ -2,11 +2,10 @@
     publishes it). Incremental by pair. -#}
 {{
     config(
-        materialized=incremental_materialization(),
-        meta=engine_specific('incremental'),
-        incremental_strategy='append',
+        meta=engine_specific('incremental_by_learner'),
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('pair', reads_catalog=true) }}",
+        **incremental_settings(spark_partition_by=['learner_bucket'])
     )
 }}
 
@@ -124,5 +123,6 @@ select
     quiz_max_score,
     quiz_passed_at,
     updated_at,
-    time_spent_sec
+    time_spent_sec,
+    {{ learner_bucket('organization_id', 'student_id') }} as learner_bucket
 from final

@@ -3,11 +3,10 @@
     step). v_course_progress publishes it, int_courses_completed lists the completions. Incremental by learner. -#}
 {{
     config(
-        materialized=incremental_materialization(),
-        meta=engine_specific('incremental'),
-        incremental_strategy='append',
+        meta=engine_specific('incremental_by_learner'),
         tags=['incremental_events'],
         pre_hook="{{ delete_dirty_rows('learner', reads_catalog=true) }}",
+        **incremental_settings(spark_partition_by=['learner_bucket'])
     )
 }}
 
@@ -126,5 +125,6 @@ select
     progress_pct,
     is_completed,
     completed_at,
-    last_activity_at
+    last_activity_at,
+    {{ learner_bucket('organization_id', 'student_id') }} as learner_bucket
 from final
