@@ -4,8 +4,11 @@ to 9 significant digits, instants equal in UTC. Run by `make test-spark` (`.ci/r
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +19,7 @@ from warehouse_cli import CLI
 
 from devtools.engine_compare import compare
 from devtools.spark_cluster import standalone_cluster
+from ingestion.catalog import ingest_catalog_dir
 from ingestion.events import ingest_event_paths
 from ingestion.warehouse import write_session
 
@@ -115,8 +119,6 @@ def test_dagster_builds_the_same_relations_on_spark_through_the_engine_resource(
 def test_every_incremental_model_on_spark_overwrites_its_partitions_never_the_whole_table(tmp_path: Path) -> None:
     """dbt-spark's insert_overwrite without partition_by silently replaces the whole table with the new rows: every
     model that is incremental on Spark has partitions (macro incremental_settings chooses, and refuses the rest)."""
-    import json
-
     from dbt_runner.spark_target import TARGET, spark_environment
 
     env = {**os.environ, **spark_environment(), "DBT_TARGET_PATH": str(tmp_path / "target")}
@@ -138,6 +140,43 @@ BY_LEARNER = ("intermediate.db/int_quiz_passes", "intermediate.db/int_learner_cl
               "intermediate.db/int_hearts_states")
 
 
+@contextmanager
+def _landing_into(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A write session on the test's warehouse, with LMS_WAREHOUSE_PATH set as the CLI would (the lake is beside
+    it)."""
+    previous = os.environ.get("LMS_WAREHOUSE_PATH")
+    os.environ["LMS_WAREHOUSE_PATH"] = str(warehouse)
+    try:
+        with write_session(warehouse) as con:
+            yield con
+    finally:
+        if previous is None:
+            os.environ.pop("LMS_WAREHOUSE_PATH", None)
+        else:
+            os.environ["LMS_WAREHOUSE_PATH"] = previous
+
+
+def _build_both(env: dict[str, str], as_of: str) -> None:
+    _cli(env, "build", "--as-of", as_of)
+    _cli(env, "build", "--target", "spark", "--as-of", as_of)
+
+
+def _bucket_of(spark_dir: Path, organization_id: str, student_id: str) -> str:
+    """The partition folder of a learner's bucket on Spark (read from a per-learner model's files)."""
+    found = duckdb.sql(
+        "select distinct learner_bucket from read_parquet("
+        f"'{spark_dir}/_internal/intermediate.db/int_student_activity_days/*/*.parquet', hive_partitioning = true)"
+        f" where organization_id = '{organization_id}' and student_id = '{student_id}'").fetchall()
+    assert len(found) == 1
+    return f"learner_bucket={found[0][0]}"
+
+
+def _rewritten(earlier: dict[str, set[str]], later: dict[str, set[str]]) -> set[str]:
+    """The partitions whose files changed; none may vanish."""
+    assert set(earlier) <= set(later)
+    return {part for part in later if earlier.get(part) != later[part]}
+
+
 def _day_files(spark_dir: Path, table: str = BY_DAY[0], partition: str = "event_date") -> dict[str, set[str]]:
     """{partition folder: its Parquet file names} of a table partitioned by `partition` on Spark."""
     folder = spark_dir / "_internal" / table
@@ -146,7 +185,7 @@ def _day_files(spark_dir: Path, table: str = BY_DAY[0], partition: str = "event_
 
 def test_an_incremental_build_on_spark_rewrites_only_the_touched_days_and_equals_duckdb(
         both_engines: tuple[Path, Path], tmp_path: Path) -> None:
-    """Last in this module: it lands a batch in the shared lake. stg_lms__events is dbt-spark's insert_overwrite
+    """After the full-build tests: it lands a batch in the shared lake. stg_lms__events is dbt-spark's insert_overwrite
     by event day: a new day and a late event rewrite their two days and no other (an old event's id re-sent with
     other content is quarantined at ingestion and touches nothing); the per-learner models rewrite the bucket of
     the one learner the new events belong to and no other; every relation equals DuckDB's incremental build."""
@@ -173,19 +212,10 @@ def test_an_incremental_build_on_spark_rewrites_only_the_touched_days_and_equals
         quiz("spark-late-1", occurred_at=f"{late_day}T09:00:00Z", **who),
         quiz(old_id, occurred_at=f"{resent_day}T08:00:00Z", **who),  # the same id again, another day
     ])
-    previous = os.environ.get("LMS_WAREHOUSE_PATH")
-    os.environ["LMS_WAREHOUSE_PATH"] = str(warehouse)
-    try:
-        with write_session(warehouse) as con:
-            landed = ingest_event_paths(con, [batch], organization_id=org)
-    finally:
-        if previous is None:
-            os.environ.pop("LMS_WAREHOUSE_PATH", None)
-        else:
-            os.environ["LMS_WAREHOUSE_PATH"] = previous
+    with _landing_into(warehouse) as con:
+        landed = ingest_event_paths(con, [batch], organization_id=org)
     assert (landed.accepted, landed.rejected) == (2, 1)  # the other content under an old id: a conflict, quarantined
-    _cli(env, "build", "--as-of", AS_OF)
-    _cli(env, "build", "--target", "spark", "--as-of", AS_OF)
+    _build_both(env, AS_OF)
 
     after = _day_files(spark_dir)
     touched = {f"event_date={day}" for day in (late_day, new_day)}
@@ -201,17 +231,13 @@ def test_an_incremental_build_on_spark_rewrites_only_the_touched_days_and_equals
     con.execute("set TimeZone = 'UTC'")
     con.execute(f"attach '{warehouse}' as duck (read_only)")
     # the per-learner models rewrote the one bucket of the one learner the new events belong to
-    (bucket,) = con.execute(
-        "select distinct learner_bucket from read_parquet("
-        f"'{spark_dir}/_internal/intermediate.db/int_learner_course_progress/*/*.parquet', hive_partitioning = true)"
-        " where organization_id = ? and student_id = ?", [org, student]).fetchone()
+    bucket = _bucket_of(spark_dir, org, student)
     for table, earlier in buckets_before.items():
-        later = _day_files(spark_dir, table, "learner_bucket")
-        rewritten = {part for part in later if earlier.get(part) != later[part]}
-        assert set(earlier) <= set(later) and rewritten <= {f"learner_bucket={bucket}"}, table
+        rewritten = _rewritten(earlier, _day_files(spark_dir, table, "learner_bucket"))
+        assert rewritten <= {bucket}, table
         if table.endswith(("int_learner_class_attempts", "int_learner_course_progress",
                            "int_student_activity_days")):  # the learner has rows there
-            assert rewritten == {f"learner_bucket={bucket}"}, table
+            assert rewritten == {bucket}, table
     key = "organization_id, event_id, occurred_at, batch_id"
     on_spark = (f"select {key} from read_parquet('{spark_dir}/_internal/staging.db/stg_lms__events/*/*.parquet',"
                 " hive_partitioning = true)")
@@ -220,3 +246,60 @@ def test_an_incremental_build_on_spark_rewrites_only_the_touched_days_and_equals
     assert con.execute(f"select count(*) from ({on_duckdb} except all {on_spark})").fetchone() == (0,)
     kept = con.execute(f"select cast(occurred_at as date) from ({on_spark}) where event_id = ?", [old_id]).fetchall()
     assert [str(day) for (day,) in kept] == [str(old_day)]  # the first copy still wins
+
+
+def test_on_spark_a_later_as_of_rewrites_the_buckets_it_reaches_and_a_new_catalog_recomputes_every_row(
+        both_engines: tuple[Path, Path], tmp_path: Path) -> None:
+    """After the touched-days test (it lands batches in the shared lake). A learner's event after the as-of lands;
+    a later as-of, with nothing new landed, rewrites that learner's bucket of the as-of models and nothing of the
+    others. Then a new catalog version recomputes every row (each bucketed table is truncated first, so a bucket
+    left empty keeps nothing). After each build every relation equals DuckDB's."""
+    from event_factory import quiz, write_lines
+
+    warehouse, spark_dir = both_engines
+    env = {**os.environ, "LMS_WAREHOUSE_PATH": str(warehouse), "LMS_SPARK_WAREHOUSE": str(spark_dir)}
+    with write_session(warehouse) as con:
+        org, student, course, klass = con.execute(
+            "select organization_id, student_id, course_id, class_id from staging.stg_lms__events"
+            " where event_type = 'QUIZ_SUBMIT' and organization_id = 'default'"
+            " order by occurred_at desc, event_id limit 1").fetchone()
+    batch = tmp_path / "after-the-as-of.ndjson"
+    write_lines(batch, [quiz("spark-after-as-of-1", occurred_at="2026-03-01T13:00:00Z", student_id=student,
+                             course_id=course, class_id=klass)])
+    with _landing_into(warehouse) as con:
+        assert ingest_event_paths(con, [batch], organization_id=org).accepted == 1
+    _build_both(env, AS_OF)  # the event is beyond this as-of
+    as_of_models = ("intermediate.db/int_student_activity_days", "intermediate.db/int_course_activity_days",
+                    "intermediate.db/int_gamification_signals", "intermediate.db/int_hearts_states")
+    others = ("intermediate.db/int_learner_class_attempts", "intermediate.db/int_steps_completed")
+    before = {table: _day_files(spark_dir, table, "learner_bucket") for table in as_of_models + others}
+    assert all(len(found) > 4 for found in before.values())
+
+    _build_both(env, "2026-03-01T14:00:00")
+    bucket = _bucket_of(spark_dir, org, student)
+    for table in as_of_models:
+        rewritten = _rewritten(before[table], _day_files(spark_dir, table, "learner_bucket"))
+        assert rewritten <= {bucket}, table
+        if table.endswith(("int_student_activity_days", "int_course_activity_days")):
+            assert rewritten == {bucket}, table
+    for table in others:
+        assert _rewritten(before[table], _day_files(spark_dir, table, "learner_bucket")) == set(), table
+    found = compare(warehouse, spark_dir)
+    assert found.missing == [] and found.differing == [] and found.nonempty > 30
+
+    catalog_dir = warehouse.parent.parent / "inputs" / "catalog"
+    classes = json.loads((catalog_dir / "lms_class.json").read_text())
+    first_video = next(c for c in classes if c.get("step_type") == "video")
+    first_video.update(step_type="video_quiz", updated_at="2026-03-01T13:30:00Z")
+    changed = tmp_path / "catalog"
+    changed.mkdir()
+    for path in catalog_dir.glob("*.json"):
+        (changed / path.name).write_text(json.dumps(classes) if path.name == "lms_class.json" else path.read_text())
+    steps_before = _day_files(spark_dir, "intermediate.db/int_steps_completed", "learner_bucket")
+    with _landing_into(warehouse) as con:
+        ingest_catalog_dir(con, changed, organization_id="default")
+    _build_both(env, "2026-03-01T14:00:00")
+    steps_after = _day_files(spark_dir, "intermediate.db/int_steps_completed", "learner_bucket")
+    assert _rewritten(steps_before, steps_after) == set(steps_after)  # every bucket recomputed
+    found = compare(warehouse, spark_dir)
+    assert found.missing == [] and found.differing == [] and found.nonempty > 30
