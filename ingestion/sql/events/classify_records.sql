@@ -81,7 +81,7 @@ typed as (
                 + (f.payload is not null)::integer + (f.payload_json is not null)::integer
                 + (f.context is not null)::integer + (f.context_json is not null)::integer
                 + (f.version is not null)::integer + (f.organization_id is not null)::integer
-                + (f.eventType is not null)::integer
+                + (f.eventType is not null)::integer  -- noqa: CP02
                 then null
             else _ing_dup_key(top_keys)
         end as duplicate_key,

@@ -42,11 +42,13 @@ create or replace temp macro _ing_few_distinct(keys) as case len(keys)
     when 3 then keys[1] <> keys[2] and keys[1] <> keys[3] and keys[2] <> keys[3]
     when 4
         then keys[1] <> keys[2] and keys[1] <> keys[3] and keys[1] <> keys[4]
-        and keys[2] <> keys[3] and keys[2] <> keys[4] and keys[3] <> keys[4]
+            and keys[2] <> keys[3] and keys[2] <> keys[4] and keys[3] <> keys[4]
     else false
 end;
 create or replace temp macro _ing_dup_key_of_few(
-    keys) as case when not _ing_few_distinct(keys) then _ing_dup_key(keys) end;
+    keys
+) as case when not _ing_few_distinct(keys) then _ing_dup_key(keys)
+end;
 create or replace temp macro _ing_bool(s) as case when lower(s) in ('true', 'false') then lower(s) = 'true' end;
 create or replace temp macro _ing_is_object(j) as left(j::varchar, 1) = '{';
 create or replace temp macro _ing_obj(direct, text_form) as case
