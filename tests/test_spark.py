@@ -19,7 +19,6 @@ from warehouse_cli import CLI
 
 from devtools.engine_compare import compare
 from devtools.spark_cluster import standalone_cluster
-from ingestion.catalog import ingest_catalog_dir
 from ingestion.events import ingest_event_paths
 from ingestion.warehouse import write_session
 
@@ -247,59 +246,3 @@ def test_an_incremental_build_on_spark_rewrites_only_the_touched_days_and_equals
     kept = con.execute(f"select cast(occurred_at as date) from ({on_spark}) where event_id = ?", [old_id]).fetchall()
     assert [str(day) for (day,) in kept] == [str(old_day)]  # the first copy still wins
 
-
-def test_on_spark_a_later_as_of_rewrites_the_buckets_it_reaches_and_a_new_catalog_recomputes_every_row(
-        both_engines: tuple[Path, Path], tmp_path: Path) -> None:
-    """After the touched-days test (it lands batches in the shared lake). A learner's event after the as-of lands;
-    a later as-of, with nothing new landed, rewrites that learner's bucket of the as-of models and nothing of the
-    others. Then a new catalog version recomputes every row (each bucketed table is truncated first, so a bucket
-    left empty keeps nothing). After each build every relation equals DuckDB's."""
-    from event_factory import quiz, write_lines
-
-    warehouse, spark_dir = both_engines
-    env = {**os.environ, "LMS_WAREHOUSE_PATH": str(warehouse), "LMS_SPARK_WAREHOUSE": str(spark_dir)}
-    with write_session(warehouse) as con:
-        org, student, course, klass = con.execute(
-            "select organization_id, student_id, course_id, class_id from staging.stg_lms__events"
-            " where event_type = 'QUIZ_SUBMIT' and organization_id = 'default'"
-            " order by occurred_at desc, event_id limit 1").fetchone()
-    batch = tmp_path / "after-the-as-of.ndjson"
-    write_lines(batch, [quiz("spark-after-as-of-1", occurred_at="2026-03-01T13:00:00Z", student_id=student,
-                             course_id=course, class_id=klass)])
-    with _landing_into(warehouse) as con:
-        assert ingest_event_paths(con, [batch], organization_id=org).accepted == 1
-    _build_both(env, AS_OF)  # the event is beyond this as-of
-    as_of_models = ("intermediate.db/int_student_activity_days", "intermediate.db/int_course_activity_days",
-                    "intermediate.db/int_gamification_signals", "intermediate.db/int_hearts_states")
-    others = ("intermediate.db/int_learner_class_attempts", "intermediate.db/int_steps_completed")
-    before = {table: _day_files(spark_dir, table, "learner_bucket") for table in as_of_models + others}
-    assert all(len(found) > 4 for found in before.values())
-
-    _build_both(env, "2026-03-01T14:00:00")
-    bucket = _bucket_of(spark_dir, org, student)
-    for table in as_of_models:
-        rewritten = _rewritten(before[table], _day_files(spark_dir, table, "learner_bucket"))
-        assert rewritten <= {bucket}, table
-        if table.endswith(("int_student_activity_days", "int_course_activity_days")):
-            assert rewritten == {bucket}, table
-    for table in others:
-        assert _rewritten(before[table], _day_files(spark_dir, table, "learner_bucket")) == set(), table
-    found = compare(warehouse, spark_dir)
-    assert found.missing == [] and found.differing == [] and found.nonempty > 30
-
-    catalog_dir = warehouse.parent.parent / "inputs" / "catalog"
-    classes = json.loads((catalog_dir / "lms_class.json").read_text())
-    first_video = next(c for c in classes if c.get("step_type") == "video")
-    first_video.update(step_type="video_quiz", updated_at="2026-03-01T13:30:00Z")
-    changed = tmp_path / "catalog"
-    changed.mkdir()
-    for path in catalog_dir.glob("*.json"):
-        (changed / path.name).write_text(json.dumps(classes) if path.name == "lms_class.json" else path.read_text())
-    steps_before = _day_files(spark_dir, "intermediate.db/int_steps_completed", "learner_bucket")
-    with _landing_into(warehouse) as con:
-        ingest_catalog_dir(con, changed, organization_id="default")
-    _build_both(env, "2026-03-01T14:00:00")
-    steps_after = _day_files(spark_dir, "intermediate.db/int_steps_completed", "learner_bucket")
-    assert _rewritten(steps_before, steps_after) == set(steps_after)  # every bucket recomputed
-    found = compare(warehouse, spark_dir)
-    assert found.missing == [] and found.differing == [] and found.nonempty > 30
