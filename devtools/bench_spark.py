@@ -20,12 +20,10 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
-
 from devtools.bench.run import generate, phase, run_sampled, write_results
 from devtools.engine_compare import compare
 from devtools.spark_cluster import standalone_cluster
-from lms_warehouse.fingerprint import differences, mart_fingerprints
+from lms_warehouse.fingerprint import differences, file_fingerprints
 
 CLI = Path(sys.executable).with_name("lms-warehouse")
 
@@ -39,20 +37,15 @@ def _timed(args: list[str], env: dict[str, str], also: tuple[int, ...] = ()) -> 
     return {"seconds": round(time.perf_counter() - started, 2), "peak_mb": round(peak)}
 
 
-def _published(warehouse: Path) -> dict:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return mart_fingerprints(con, "main")
-
-
 def _restore_and_build(warehouse: Path, step) -> dict:
     """Lose the warehouse file, rebuild it from the lake; how many published relations, which differ from the lost."""
-    lost = _published(warehouse)
+    lost = file_fingerprints(warehouse)
     warehouse.with_name(warehouse.name + ".wal").unlink(missing_ok=True)
     warehouse.rename(warehouse.with_name(warehouse.name + ".lost"))
     step("restore", _timed(["restore"], dict(os.environ)))
     step("build_after_restore", _timed(["build"], dict(os.environ)))
     warehouse.with_name(warehouse.name + ".lost").unlink()
-    restored = _published(warehouse)
+    restored = file_fingerprints(warehouse)
     return {"relations": len(restored), "differing": differences(lost, restored)}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
@@ -33,6 +34,12 @@ def fingerprint(con: duckdb.DuckDBPyConnection, relation: str, schema: str = MAR
 
 def mart_fingerprints(con: duckdb.DuckDBPyConnection, schema: str = MART_SCHEMA) -> dict[str, Fingerprint]:
     return {relation: fingerprint(con, relation, schema) for relation in mart_relations(con, schema)}
+
+
+def file_fingerprints(path: Path, schema: str = MART_SCHEMA) -> dict[str, Fingerprint]:
+    """The fingerprints of one schema of a warehouse file, opened read-only (`main`: every published relation)."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        return mart_fingerprints(con, schema)
 
 
 def differences(left: dict[str, Fingerprint], right: dict[str, Fingerprint]) -> list[str]:

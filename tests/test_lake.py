@@ -20,7 +20,7 @@ from warehouse_cli import CLI
 from ingestion import lake
 from ingestion.events import ingest_event_paths
 from ingestion.warehouse import write_session
-from lms_warehouse.fingerprint import mart_fingerprints
+from lms_warehouse.fingerprint import file_fingerprints
 
 XAPI = "data/xapi/fun_mooc_video_statements.ndjson.gz"
 ORGANIZATION = "acme/north=1"  # a slash and an equals sign: the Hive folder name must encode them
@@ -32,11 +32,6 @@ def _env(warehouse: Path, **extra: str) -> dict[str, str]:
 
 def _cli(warehouse: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(CLI), *args], capture_output=True, text=True, check=False, env=_env(warehouse, **extra))
-
-
-def _landing(path: Path) -> dict:
-    with duckdb.connect(str(path), read_only=True) as con:
-        return mart_fingerprints(con, "landing")
 
 
 def _ingest(warehouse: Path, *paths: Path, organization: str = "default") -> None:
@@ -146,17 +141,17 @@ def _any_catalogless_batch(root: Path) -> str:
 
 
 def test_restore_gives_back_the_same_landing_and_refuses_to_overwrite_a_warehouse(two_batches: Path) -> None:
-    before = _landing(two_batches)
+    before = file_fingerprints(two_batches, "landing")
     refused = _cli(two_batches, "restore")
     assert refused.returncode == 1 and len(refused.stderr.strip().splitlines()) == 1
     assert "exists" in refused.stderr and "--force" in refused.stderr
     two_batches.unlink()
     done = _cli(two_batches, "restore")
     assert done.returncode == 0, done.stderr
-    assert _landing(two_batches) == before
+    assert file_fingerprints(two_batches, "landing") == before
     assert _cli(two_batches, "lake", "check").returncode == 0
     assert _cli(two_batches, "restore", "--force").returncode == 0
-    assert _landing(two_batches) == before
+    assert file_fingerprints(two_batches, "landing") == before
 
 
 def test_a_lake_on_another_filesystem_is_a_change_of_lms_lake_path(two_batches: Path, tmp_path: Path) -> None:
@@ -171,7 +166,7 @@ def test_a_lake_on_another_filesystem_is_a_change_of_lms_lake_path(two_batches: 
         with duckdb.connect(str(fresh)) as con:
             restored = lake.restore_landing(con, memory)
         assert restored["lms_events"] == sum(m.rows("lms_events") for m in written)
-        assert _landing(fresh) == _landing(two_batches)
+        assert file_fingerprints(fresh, "landing") == file_fingerprints(two_batches, "landing")
     finally:
         fsspec.filesystem("memory").rm("/lake-under-test", recursive=True)
 
@@ -181,12 +176,6 @@ def test_a_blank_lake_setting_is_refused_in_one_line(warehouse_path: Path, tmp_p
     done = _cli(warehouse_path, "ingest", "events", str(events), LMS_LAKE_PATH=" ")
     assert done.returncode == 1 and "LMS_LAKE_PATH is set but empty" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
-
-
-def _published(path: Path) -> dict:
-    """Every relation analysts and data scientists read: the `main` schema, `raw_data` included."""
-    with duckdb.connect(str(path), read_only=True) as con:
-        return mart_fingerprints(con, "main")
 
 
 @pytest.mark.slow
@@ -200,7 +189,7 @@ def test_a_lost_warehouse_restored_from_the_lake_builds_every_published_relation
                  ("build", "--as-of", "2026-03-05T00:00:00")):
         done = _cli(warehouse_path, *args)
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    lost = _published(warehouse_path)
+    lost = file_fingerprints(warehouse_path)
     assert lost["lms_event"].rows > 20_000 and lost["lms_student"].rows == 4 and "raw_data" in lost
     assert sum(f.rows > 0 for f in lost.values()) > 20  # the comparison is not over empty relations
     warehouse_path.unlink()
@@ -209,4 +198,4 @@ def test_a_lost_warehouse_restored_from_the_lake_builds_every_published_relation
         done = _cli(warehouse_path, *args)
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "as of 2026-03-05 00:00:00 UTC, the lost warehouse's last build" in done.stdout
-    assert _published(warehouse_path) == lost
+    assert file_fingerprints(warehouse_path) == lost

@@ -1,6 +1,8 @@
-"""The same dbt project on Spark (`lms-warehouse build --target spark`, local[2] in the dbt process), reading the
-landing lake, gives every published relation equal to DuckDB's: the same columns, the same rows, numbers equal
-to 9 significant digits, instants equal in UTC. Run by `make test-spark` (`.ci/run` calls it)."""
+"""The same dbt project on Spark (`lms-warehouse build --target spark`), reading the landing lake, gives every
+published relation equal to DuckDB's: the same columns, the same rows, numbers equal to 9 significant digits,
+instants equal in UTC. The full build runs on a two-worker standalone cluster, the incremental builds after it on
+local[2] in the dbt process (one full Spark build serves both: it is the costliest step of `.ci/run`). Run by
+`make test-spark` (`.ci/run` calls it)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pytest
@@ -19,6 +22,7 @@ from warehouse_cli import CLI
 
 from devtools.engine_compare import compare
 from devtools.spark_cluster import standalone_cluster
+from ingestion.catalog import ingest_catalog_dir
 from ingestion.events import ingest_event_paths
 from ingestion.warehouse import write_session
 
@@ -35,10 +39,18 @@ def _cli(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
+class Engines(NamedTuple):
+    warehouse: Path
+    spark_dir: Path
+    cluster_status: dict  # the master's JSON view after the build
+    workers_with_executors: set[str]
+    cluster_pids: list[int]
+
+
 @pytest.fixture(scope="module")
-def both_engines(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> tuple[Path, Path]:
+def both_engines(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Engines:
     """One lake (a demo-shaped platform with MOOC exports, and real xAPI and Open edX records) built on DuckDB
-    and on Spark."""
+    and on Spark, on a two-worker standalone cluster started for the build and stopped after it."""
     folder = tmp_path_factory.mktemp("spark")
     warehouse = folder / "warehouse" / "lms.duckdb"
     spark_dir = folder / "spark"
@@ -55,12 +67,15 @@ def both_engines(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> 
         else:
             os.environ["LMS_WAREHOUSE_PATH"] = previous
     _cli(env, "build", "--as-of", AS_OF)
-    _cli(env, "build", "--target", "spark", "--as-of", AS_OF)
-    return warehouse, spark_dir
+    with standalone_cluster(folder / "cluster") as cluster:
+        _cli({**env, "LMS_SPARK_MASTER": cluster.master_url}, "build", "--target", "spark", "--as-of", AS_OF)
+        status, pids = cluster.status(), cluster.pids
+    executors = {e.parent.parent.name for e in (folder / "cluster").glob("worker-*/app-*/*")}
+    return Engines(warehouse, spark_dir, status, executors, pids)
 
 
-def test_every_published_relation_is_a_parquet_folder_equal_to_duckdbs(both_engines: tuple[Path, Path]) -> None:
-    warehouse, spark_dir = both_engines
+def test_every_published_relation_is_a_parquet_folder_equal_to_duckdbs(both_engines: Engines) -> None:
+    warehouse, spark_dir, *_ = both_engines
     found = compare(warehouse, spark_dir)
     assert len(found.relations) > 40 and "raw_data" in found.relations and "lms_event" in found.relations
     assert found.missing == []
@@ -68,35 +83,24 @@ def test_every_published_relation_is_a_parquet_folder_equal_to_duckdbs(both_engi
     assert found.nonempty > 30  # the comparison is not over empty relations
 
 
-def test_a_two_worker_standalone_cluster_builds_the_same_lake_equal_to_duckdb(
-        both_engines: tuple[Path, Path], tmp_path: Path) -> None:
-    warehouse, _ = both_engines
-    on_cluster = tmp_path / "spark"
-    with standalone_cluster(tmp_path / "cluster") as cluster:
-        env = {**os.environ, "LMS_WAREHOUSE_PATH": str(warehouse), "LMS_SPARK_WAREHOUSE": str(on_cluster),
-               "LMS_SPARK_MASTER": cluster.master_url}
-        _cli(env, "build", "--target", "spark", "--as-of", AS_OF)
-        status = cluster.status()
-        pids = cluster.pids
-    # the build ran as an application of this cluster, on both workers
+def test_a_two_worker_standalone_cluster_builds_the_same_lake_equal_to_duckdb(both_engines: Engines) -> None:
+    """The full Spark build compared above ran as an application of a two-worker cluster, on both workers."""
+    status = both_engines.cluster_status
     assert status["aliveworkers"] == 2 and status["cores"] == 2
     assert status["completedapps"] and all(w["coresfree"] == w["cores"] for w in status["workers"])
-    executors = list((tmp_path / "cluster").glob("worker-*/app-*/*"))
-    assert {e.parent.parent.name for e in executors} == {"worker-0", "worker-1"}
-    assert all(not Path(f"/proc/{pid}").exists() for pid in pids)  # every process it started is stopped
-    found = compare(warehouse, on_cluster)
-    assert found.missing == [] and found.differing == [] and found.nonempty > 30
+    assert both_engines.workers_with_executors == {"worker-0", "worker-1"}
+    assert all(not Path(f"/proc/{pid}").exists() for pid in both_engines.cluster_pids)  # every process stopped
 
 
 def test_dagster_builds_the_same_relations_on_spark_through_the_engine_resource(
-        both_engines: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        both_engines: Engines, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from dagster import AssetKey, AssetSelection, DagsterInstance, Definitions, define_asset_job
 
     from orchestration.assets.dbt import lms_dbt_assets
     from orchestration.resources import LmsEngine, build_resources
     from orchestration.run_config import build_run_config
 
-    warehouse, _ = both_engines
+    warehouse = both_engines.warehouse
     fresh = tmp_path / "spark"  # a Spark warehouse of its own: only Dagster's run writes it
     monkeypatch.setenv("LMS_WAREHOUSE_PATH", str(warehouse))
     monkeypatch.setenv("LMS_SPARK_WAREHOUSE", str(fresh))
@@ -182,15 +186,20 @@ def _day_files(spark_dir: Path, table: str = BY_DAY[0], partition: str = "event_
     return {part.name: {f.name for f in part.glob("*.parquet")} for part in folder.glob(f"{partition}=*")}
 
 
-def test_an_incremental_build_on_spark_rewrites_only_the_touched_days_and_equals_duckdb(
-        both_engines: tuple[Path, Path], tmp_path: Path) -> None:
-    """After the full-build tests: it lands a batch in the shared lake. stg_lms__events is dbt-spark's insert_overwrite
-    by event day: a new day and a late event rewrite their two days and no other (an old event's id re-sent with
-    other content is quarantined at ingestion and touches nothing); the per-learner models rewrite the bucket of
-    the one learner the new events belong to and no other; every relation equals DuckDB's incremental build."""
+def test_incremental_builds_on_spark_rewrite_only_what_they_touch_and_equal_duckdb(
+        both_engines: Engines, tmp_path: Path) -> None:
+    """After the full-build tests: it lands batches in the shared lake and builds three times, on local[2] over the
+    cluster's tables; after each build every relation equals DuckDB's incremental build.
+    1. A new day and a late event: stg_lms__events (dbt-spark's insert_overwrite by event day) rewrites their two
+       days and no other (an old event's id re-sent with other content is quarantined at ingestion and touches
+       nothing); the per-learner models rewrite the bucket of the one learner the new events belong to, no other.
+    2. A later as-of, with nothing new landed, reaches that learner's event after the first as-of: the as-of models
+       rewrite that learner's bucket and nothing else; the other models rewrite nothing.
+    3. A new catalog version recomputes every row: each bucketed table is truncated first, so a bucket left empty
+       keeps nothing."""
     from event_factory import ping, quiz, write_lines
 
-    warehouse, spark_dir = both_engines
+    warehouse, spark_dir, *_ = both_engines
     env = {**os.environ, "LMS_WAREHOUSE_PATH": str(warehouse), "LMS_SPARK_WAREHOUSE": str(spark_dir)}
     before = _day_files(spark_dir)
     before_by_table = {table: _day_files(spark_dir, table) for table in BY_DAY[1:]}
@@ -210,10 +219,11 @@ def test_an_incremental_build_on_spark_rewrites_only_the_touched_days_and_equals
         ping("spark-new-1", occurred_at=f"{new_day}T11:00:00Z", **who),
         quiz("spark-late-1", occurred_at=f"{late_day}T09:00:00Z", **who),
         quiz(old_id, occurred_at=f"{resent_day}T08:00:00Z", **who),  # the same id again, another day
+        quiz("spark-after-as-of-1", occurred_at=f"{new_day}T13:00:00Z", **who),  # beyond AS_OF: for step 2
     ])
     with _landing_into(warehouse) as con:
         landed = ingest_event_paths(con, [batch], organization_id=org)
-    assert (landed.accepted, landed.rejected) == (2, 1)  # the other content under an old id: a conflict, quarantined
+    assert (landed.accepted, landed.rejected) == (3, 1)  # the other content under an old id: a conflict, quarantined
     _build_both(env, AS_OF)
 
     after = _day_files(spark_dir)
@@ -245,4 +255,40 @@ def test_an_incremental_build_on_spark_rewrites_only_the_touched_days_and_equals
     assert con.execute(f"select count(*) from ({on_duckdb} except all {on_spark})").fetchone() == (0,)
     kept = con.execute(f"select cast(occurred_at as date) from ({on_spark}) where event_id = ?", [old_id]).fetchall()
     assert [str(day) for (day,) in kept] == [str(old_day)]  # the first copy still wins
+    con.close()  # the builds below write the warehouse
 
+    # 2. a later as-of, nothing new landed
+    as_of_models = ("intermediate.db/int_student_activity_days", "intermediate.db/int_course_activity_days",
+                    "intermediate.db/int_gamification_signals", "intermediate.db/int_hearts_states")
+    others = ("intermediate.db/int_learner_class_attempts", "intermediate.db/int_steps_completed")
+    before = {table: _day_files(spark_dir, table, "learner_bucket") for table in as_of_models + others}
+    assert all(len(found) > 4 for found in before.values())
+    later_as_of = "2026-03-01T14:00:00"
+    _build_both(env, later_as_of)
+    for table in as_of_models:
+        rewritten = _rewritten(before[table], _day_files(spark_dir, table, "learner_bucket"))
+        assert rewritten <= {bucket}, table
+        if table.endswith(("int_student_activity_days", "int_course_activity_days")):
+            assert rewritten == {bucket}, table
+    for table in others:
+        assert _rewritten(before[table], _day_files(spark_dir, table, "learner_bucket")) == set(), table
+    found = compare(warehouse, spark_dir)
+    assert found.missing == [] and found.differing == [] and found.nonempty > 30
+
+    # 3. a new catalog version
+    catalog_dir = warehouse.parent.parent / "inputs" / "catalog"
+    classes = json.loads((catalog_dir / "lms_class.json").read_text())
+    first_video = next(c for c in classes if c.get("step_type") == "video")
+    first_video.update(step_type="video_quiz", updated_at="2026-03-01T13:30:00Z")
+    changed = tmp_path / "catalog"
+    changed.mkdir()
+    for path in catalog_dir.glob("*.json"):
+        (changed / path.name).write_text(json.dumps(classes) if path.name == "lms_class.json" else path.read_text())
+    steps_before = _day_files(spark_dir, "intermediate.db/int_steps_completed", "learner_bucket")
+    with _landing_into(warehouse) as con:
+        ingest_catalog_dir(con, changed, organization_id="default")
+    _build_both(env, later_as_of)
+    steps_after = _day_files(spark_dir, "intermediate.db/int_steps_completed", "learner_bucket")
+    assert _rewritten(steps_before, steps_after) == set(steps_after)  # every bucket recomputed
+    found = compare(warehouse, spark_dir)
+    assert found.missing == [] and found.differing == [] and found.nonempty > 30

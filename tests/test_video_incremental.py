@@ -10,13 +10,12 @@ import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import duckdb
 import pytest
 from warehouse_cli import query, run_commands
 
 from devtools.demo.data import build_catalog, generate_events, to_json_line
 from devtools.demo.xapi import DEMO_VIDEOS, DEMO_XAPI_START, write_demo_xapi
-from lms_warehouse.fingerprint import differences, mart_fingerprints
+from lms_warehouse.fingerprint import differences, file_fingerprints
 
 BATCHES = 3
 
@@ -73,9 +72,9 @@ def test_incremental_builds_with_xapi_equal_a_full_refresh(tmp_path: Path) -> No
     assert remapped == [(new_class["id"],)], (seed_class, remapped)
     _assert_lms_event_class_ids_are_catalog_classes(warehouse)
 
-    incremental = _marts(warehouse)
+    incremental = file_fingerprints(warehouse)
     run_commands(warehouse, ("build", "--as-of", (cut[-1] + timedelta(days=10)).isoformat(), "--full-refresh"))
-    full = _marts(warehouse)
+    full = file_fingerprints(warehouse)
     assert incremental["v_video_viewing"].rows > 0
     assert differences(incremental, full) == []
 
@@ -92,11 +91,3 @@ def _assert_lms_event_class_ids_are_catalog_classes(warehouse: Path) -> None:
     assert total > 0 and with_object == total, (total, with_object)
     assert mapped > 0, "the fixture's xAPI objects map to classes (catalog media and seed)"
     assert foreign == 0
-
-
-def _marts(warehouse: Path) -> dict:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return mart_fingerprints(con)
-    finally:
-        con.close()
