@@ -79,7 +79,7 @@ test-spark: spark-install
 # DuckDB, Spark local[2] and a two-worker standalone cluster on the same lake (devtools/bench_spark.py).
 SPARK_BENCH_EVENTS ?= 1000000 10000000
 bench-spark: spark-install
-	$(BIN)/python -m devtools.bench_spark --events $(SPARK_BENCH_EVENTS) --json bench_data/spark-results.json
+	$(BIN)/python -m devtools.bench_spark --events $(SPARK_BENCH_EVENTS) --json bench_data/spark-results.json $(SPARK_BENCH_ARGS)
 
 bench: install
 	$(BIN)/python -m devtools.bench.run --events $(N) --json bench_data/results-$(N).json $(BENCH_ARGS)

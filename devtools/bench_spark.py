@@ -8,7 +8,8 @@ seconds and the peak resident memory of every process the step runs (the cluster
 executors included). Before the new day, every published relation of both Spark builds is compared with
 DuckDB's (devtools/engine_compare.py). After DuckDB's build, the warehouse file is set aside as lost:
 `lms-warehouse restore` and `build` rebuild it from the lake alone, timed, and every published relation must
-equal the lost warehouse's (issue 22, point 2).
+equal the lost warehouse's (issue 22, point 2). `--duckdb-only` (`make bench-spark SPARK_BENCH_ARGS=--duckdb-only`)
+stops after the restore.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def _restore_and_build(warehouse: Path, step) -> dict:
     return {"relations": len(restored), "differing": differences(lost, restored)}
 
 
-def run(n_events: int, workdir: Path) -> dict:
+def run(n_events: int, workdir: Path, spark: bool = True) -> dict:
     workdir.mkdir(parents=True, exist_ok=True)
     warehouse = workdir / f"spark-bench-{n_events}.duckdb"
     for stale in workdir.glob(f"spark-bench-{n_events}*"):
@@ -71,6 +72,10 @@ def run(n_events: int, workdir: Path) -> dict:
     results["restored_equal_to_lost"] = _restore_and_build(warehouse, step)
     print(f"  restored vs lost: {len(results['restored_equal_to_lost']['differing'])} published relations differ",
           flush=True)
+    if not spark:
+        data.main_file.unlink(missing_ok=True)
+        data.new_day_file.unlink(missing_ok=True)
+        return results
     as_of = data.main_last.isoformat()
     local = {**os.environ, "LMS_SPARK_WAREHOUSE": str(workdir / f"spark-bench-{n_events}-local"),
              "LMS_SPARK_MASTER": "local[2]"}
@@ -100,8 +105,9 @@ def report(runs: list[dict]) -> str:
     for r in runs:
         for key in ("duckdb_full_build", "restore", "build_after_restore", "spark_local_full_build",
                     "spark_cluster_full_build", "spark_local_one_day_build"):
-            lines.append(f"| {r['events']:,} | {key.replace('_', ' ')} | {r[key]['seconds']:.2f} | "
-                         f"{r[key]['peak_mb']:,} |")
+            if key in r:
+                lines.append(f"| {r['events']:,} | {key.replace('_', ' ')} | {r[key]['seconds']:.2f} | "
+                             f"{r[key]['peak_mb']:,} |")
     return "\n".join(lines)
 
 
@@ -111,8 +117,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="sizes to run (default 1,000,000 and 10,000,000)")
     parser.add_argument("--workdir", type=Path, default=Path("bench_data"), help="scratch folder (default bench_data)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    parser.add_argument("--duckdb-only", action="store_true",
+                        help="only DuckDB's full build and the restore from the lake + build after it")
     args = parser.parse_args(argv)
-    runs = [run(n, args.workdir.resolve()) for n in args.events]
+    runs = [run(n, args.workdir.resolve(), spark=not args.duckdb_only) for n in args.events]
     print(report(runs))
     write_results(args.json, runs)
     return 0
