@@ -256,7 +256,7 @@
             {{ _dirty_learners(key) }}
         )
     {%- elif key in ('learner_as_of', 'learner_as_of_calendar', 'learner_as_of_days') %}
-        {%- set previous = "cast('" ~ (column or previous_as_of().at) ~ "' as " ~ dbt.type_timestamp() ~ ")" %}
+        {%- set previous = _previous_as_of_timestamp(column) %}
         (
             ({{ _column(alias, 'organization_id') }}, {{ _column(alias, 'student_id') }}) in (
                 {{ _dirty_learners(key, column) }}
@@ -282,6 +282,12 @@
 {%- endmacro %}
 
 
+{#- The previous as-of as a timestamp literal: `column` when given, else the model's previous_as_of(). -#}
+{% macro _previous_as_of_timestamp(column=none) -%}
+    cast('{{ column or previous_as_of().at }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+
 {#- The (organization_id, student_id) of the learners a build recomputes: those of the run's events; for the
     keys learner_as_of*, also those whose events the as-of moved past since the previous as-of (`column`, by
     default the model's previous_as_of()). -#}
@@ -290,7 +296,7 @@
     {%- if key.startswith('learner_as_of') %}
     union all
     select organization_id, student_id from {{ source('landing', 'lms_events') }}
-    where occurred_at > cast('{{ column or previous_as_of().at }}' as {{ dbt.type_timestamp() }})
+    where occurred_at > {{ _previous_as_of_timestamp(column) }}
         and occurred_at <= {{ as_of_timestamp() }}
     {%- endif %}
 {%- endmacro %}
