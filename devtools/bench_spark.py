@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from devtools.bench.run import generate, phase, run_sampled, write_results
+from devtools.bench.run import Dataset, generate, phase, run_sampled, write_results
 from devtools.engine_compare import compare
 from devtools.spark_cluster import standalone_cluster
 from lms_warehouse.fingerprint import differences, file_fingerprints
@@ -50,6 +50,29 @@ def _restore_and_build(warehouse: Path, step) -> dict:
     return {"relations": len(restored), "differing": differences(lost, restored)}
 
 
+def _spark_steps(n_events: int, workdir: Path, warehouse: Path, data: Dataset, results: dict, step) -> None:
+    """Spark local[2]'s and the cluster's full builds, both compared with DuckDB's, then one new day on Spark."""
+    as_of = data.main_last.isoformat()
+    local = {**os.environ, "LMS_SPARK_WAREHOUSE": str(workdir / f"spark-bench-{n_events}-local"),
+             "LMS_SPARK_MASTER": "local[2]"}
+    step("spark_local_full_build", _timed(["build", "--target", "spark", "--as-of", as_of, "--full-refresh"], local))
+    with standalone_cluster(workdir / f"spark-bench-{n_events}-cluster") as cluster:
+        on_cluster = {**os.environ, "LMS_SPARK_WAREHOUSE": str(workdir / f"spark-bench-{n_events}-on-cluster"),
+                      "LMS_SPARK_MASTER": cluster.master_url}
+        step("spark_cluster_full_build", _timed(["build", "--target", "spark", "--as-of", as_of, "--full-refresh"],
+                                                on_cluster, also=tuple(cluster.pids)))
+    # both Spark builds and DuckDB's are of the same lake at the same as-of: every published relation equal
+    for key, folder in (("local", local), ("cluster", on_cluster)):
+        found = compare(warehouse, Path(folder["LMS_SPARK_WAREHOUSE"]))
+        results[f"equal_to_duckdb_{key}"] = {"relations": len(found.relations), "missing": found.missing,
+                                            "differing": found.differing}
+        print(f"  {key} vs DuckDB: {len(found.relations)} relations, {len(found.missing)} missing, "
+              f"{len(found.differing)} differing", flush=True)
+    step("ingest_new_day", phase("ingest", str(data.new_day_file)))
+    step("spark_local_one_day_build",
+         _timed(["build", "--target", "spark", "--as-of", data.new_day_last.isoformat()], local))
+
+
 def run(n_events: int, workdir: Path, spark: bool = True) -> dict:
     workdir.mkdir(parents=True, exist_ok=True)
     warehouse = workdir / f"spark-bench-{n_events}.duckdb"
@@ -72,29 +95,8 @@ def run(n_events: int, workdir: Path, spark: bool = True) -> dict:
     results["restored_equal_to_lost"] = _restore_and_build(warehouse, step)
     print(f"  restored vs lost: {len(results['restored_equal_to_lost']['differing'])} published relations differ",
           flush=True)
-    if not spark:
-        data.main_file.unlink(missing_ok=True)
-        data.new_day_file.unlink(missing_ok=True)
-        return results
-    as_of = data.main_last.isoformat()
-    local = {**os.environ, "LMS_SPARK_WAREHOUSE": str(workdir / f"spark-bench-{n_events}-local"),
-             "LMS_SPARK_MASTER": "local[2]"}
-    step("spark_local_full_build", _timed(["build", "--target", "spark", "--as-of", as_of, "--full-refresh"], local))
-    with standalone_cluster(workdir / f"spark-bench-{n_events}-cluster") as cluster:
-        on_cluster = {**os.environ, "LMS_SPARK_WAREHOUSE": str(workdir / f"spark-bench-{n_events}-on-cluster"),
-                      "LMS_SPARK_MASTER": cluster.master_url}
-        step("spark_cluster_full_build", _timed(["build", "--target", "spark", "--as-of", as_of, "--full-refresh"],
-                                                on_cluster, also=tuple(cluster.pids)))
-    # both Spark builds and DuckDB's are of the same lake at the same as-of: every published relation equal
-    for key, folder in (("local", local), ("cluster", on_cluster)):
-        found = compare(warehouse, Path(folder["LMS_SPARK_WAREHOUSE"]))
-        results[f"equal_to_duckdb_{key}"] = {"relations": len(found.relations), "missing": found.missing,
-                                            "differing": found.differing}
-        print(f"  {key} vs DuckDB: {len(found.relations)} relations, {len(found.missing)} missing, "
-              f"{len(found.differing)} differing", flush=True)
-    step("ingest_new_day", phase("ingest", str(data.new_day_file)))
-    step("spark_local_one_day_build",
-         _timed(["build", "--target", "spark", "--as-of", data.new_day_last.isoformat()], local))
+    if spark:
+        _spark_steps(n_events, workdir, warehouse, data, results, step)
     for path in (data.main_file, data.new_day_file):
         path.unlink(missing_ok=True)
     return results
