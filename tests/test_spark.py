@@ -180,6 +180,11 @@ def _rewritten(earlier: dict[str, set[str]], later: dict[str, set[str]]) -> set[
     return {part for part in later if earlier.get(part) != later[part]}
 
 
+def _assert_every_relation_equal(warehouse: Path, spark_dir: Path) -> None:
+    found = compare(warehouse, spark_dir)
+    assert found.missing == [] and found.differing == [] and found.nonempty > 30
+
+
 def _day_files(spark_dir: Path, table: str = BY_DAY[0], partition: str = "event_date") -> dict[str, set[str]]:
     """{partition folder: its Parquet file names} of a table partitioned by `partition` on Spark."""
     folder = spark_dir / "_internal" / table
@@ -234,8 +239,7 @@ def test_incremental_builds_on_spark_rewrite_only_what_they_touch_and_equal_duck
         later = _day_files(spark_dir, table)
         assert set(earlier) <= set(later)
         assert {day for day in later if earlier.get(day) != later[day]} <= touched, table
-    found = compare(warehouse, spark_dir)
-    assert found.missing == [] and found.differing == [] and found.nonempty > 30
+    _assert_every_relation_equal(warehouse, spark_dir)
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
     con.execute(f"attach '{warehouse}' as duck (read_only)")
@@ -261,19 +265,18 @@ def test_incremental_builds_on_spark_rewrite_only_what_they_touch_and_equal_duck
     as_of_models = ("intermediate.db/int_student_activity_days", "intermediate.db/int_course_activity_days",
                     "intermediate.db/int_gamification_signals", "intermediate.db/int_hearts_states")
     others = ("intermediate.db/int_learner_class_attempts", "intermediate.db/int_steps_completed")
-    before = {table: _day_files(spark_dir, table, "learner_bucket") for table in as_of_models + others}
-    assert all(len(found) > 4 for found in before.values())
+    at_first_as_of = {table: _day_files(spark_dir, table, "learner_bucket") for table in as_of_models + others}
+    assert all(len(found) > 4 for found in at_first_as_of.values())
     later_as_of = "2026-03-01T14:00:00"
     _build_both(env, later_as_of)
     for table in as_of_models:
-        rewritten = _rewritten(before[table], _day_files(spark_dir, table, "learner_bucket"))
+        rewritten = _rewritten(at_first_as_of[table], _day_files(spark_dir, table, "learner_bucket"))
         assert rewritten <= {bucket}, table
         if table.endswith(("int_student_activity_days", "int_course_activity_days")):
             assert rewritten == {bucket}, table
     for table in others:
-        assert _rewritten(before[table], _day_files(spark_dir, table, "learner_bucket")) == set(), table
-    found = compare(warehouse, spark_dir)
-    assert found.missing == [] and found.differing == [] and found.nonempty > 30
+        assert _rewritten(at_first_as_of[table], _day_files(spark_dir, table, "learner_bucket")) == set(), table
+    _assert_every_relation_equal(warehouse, spark_dir)
 
     # 3. a new catalog version
     catalog_dir = warehouse.parent.parent / "inputs" / "catalog"
@@ -290,5 +293,4 @@ def test_incremental_builds_on_spark_rewrite_only_what_they_touch_and_equal_duck
     _build_both(env, later_as_of)
     steps_after = _day_files(spark_dir, "intermediate.db/int_steps_completed", "learner_bucket")
     assert _rewritten(steps_before, steps_after) == set(steps_after)  # every bucket recomputed
-    found = compare(warehouse, spark_dir)
-    assert found.missing == [] and found.differing == [] and found.nonempty > 30
+    _assert_every_relation_equal(warehouse, spark_dir)
